@@ -1,0 +1,3 @@
+"""intcli: connect work accounts and query the capabilities they give."""
+
+__version__ = "0.1.0"

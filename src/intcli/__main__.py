@@ -1,0 +1,3 @@
+from intcli.cli import main
+
+raise SystemExit(main())

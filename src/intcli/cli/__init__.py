@@ -1,0 +1,88 @@
+"""The ``intcli`` command line: the Typer app, its global options, and ``main`` — the one place that turns
+exceptions into messages and exit statuses (see ``intcli.errors``)."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from typing import Annotated
+
+import typer
+
+from intcli import __version__
+from intcli.env import Environment
+from intcli.errors import ExitStatus, IntcliError
+
+app = typer.Typer(
+    name="intcli",
+    help="Connect work accounts (GitHub, Google Workspace) and query the capabilities they give.\n\n"
+    "Data goes to stdout, messages to stderr. Exit codes: 0 ok, 1 unexpected error, 2 usage error, "
+    "3 upstream/network error, 4 auth (not connected, expired, access not granted), 5 config/state/vault "
+    "problem, 130 interrupted.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"intcli {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _global_options(
+    ctx: typer.Context,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors (or set INTCLI_DEBUG=1).")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Say more on stderr (retries, cache use).")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    env: Environment = ctx.ensure_object(Environment)
+    env.debug = env.debug or debug
+    env.verbose = env.verbose or verbose
+
+
+# Each module adds its commands to ``app``; importing them is cheap (their heavy imports are inside functions).
+from intcli.cli import apps, registry, status  # noqa: E402, F401  (registration by import)
+
+
+def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
+    """Run the CLI and return the exit status; every error path of intcli ends here."""
+    env = env or Environment()
+    args = sys.argv[1:] if argv is None else list(argv)
+    if "--debug" in args:
+        env.debug = True  # so that errors raised while parsing options are shown in full too
+    command = typer.main.get_command(app)
+    try:
+        command.main(args=args, prog_name="intcli", obj=env, standalone_mode=True)
+    except SystemExit as exc:
+        return _exit_code(exc.code)
+    except IntcliError as exc:
+        if env.debug:
+            traceback.print_exc(file=env.stderr)
+        print(f"intcli: error: {exc}", file=env.stderr)
+        return int(exc.exit_status)
+    except KeyboardInterrupt:
+        print("intcli: interrupted", file=env.stderr)
+        return int(ExitStatus.INTERRUPTED)
+    except Exception as exc:  # a bug: say so in one line, and show the traceback only on request
+        if env.debug:
+            traceback.print_exc(file=env.stderr)
+            print(f"intcli: unexpected error: {type(exc).__name__}: {exc}", file=env.stderr)
+        else:
+            print(f"intcli: unexpected error: {type(exc).__name__}: {exc} "
+                  "(run again with --debug for the traceback, and please report it)", file=env.stderr)
+        return int(ExitStatus.ERROR)
+    return int(ExitStatus.OK)
+
+
+def _exit_code(code: object) -> int:
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1

@@ -1,0 +1,70 @@
+"""Options, completion callbacks and small output helpers shared by the command modules."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import typer
+
+from intcli.env import Environment
+
+
+def get_env(ctx: typer.Context) -> Environment:
+    return ctx.ensure_object(Environment)
+
+
+def complete_apps(incomplete: str) -> list[tuple[str, str]]:
+    registry = _registry_for_completion()
+    return [(k, a.name) for k, a in sorted(registry.apps.items()) if k.startswith(incomplete)] if registry else []
+
+
+def complete_capabilities(incomplete: str) -> list[tuple[str, str]]:
+    registry = _registry_for_completion()
+    if registry is None:
+        return []
+    names = {k: c.name for k, c in registry.capabilities.items()}
+    names.update({k: f"provided by app {a}" for k, a in registry.provided_by.items()})
+    return [(k, v) for k, v in sorted(names.items()) if k.startswith(incomplete)]
+
+
+def _registry_for_completion():  # noqa: ANN202 - a Registry, or None when the config is broken
+    from intcli.errors import IntcliError
+    from intcli.registry import load_registry
+
+    try:
+        return load_registry(Environment())
+    except IntcliError:
+        return None
+
+
+AppOption = Annotated[
+    str | None,
+    typer.Option("--app", "-a", help="Only this app.", autocompletion=complete_apps, show_default=False),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print a JSON document (stable; see the README).")]
+
+
+def print_json(env: Environment, document: Any) -> None:
+    env.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+
+def human_time(moment: datetime | None, now: datetime, short: bool = False) -> str:
+    """``2026-11-28 09:14 UTC (2h ago)``, or just ``2h ago`` when ``short``; ``-`` for never."""
+    if moment is None:
+        return "-"
+    from intcli.connections import as_utc
+
+    moment = as_utc(moment).astimezone(UTC)
+    seconds = (now - moment).total_seconds()
+    future = seconds < 0
+    seconds = abs(seconds)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            amount = f"{int(seconds // size)}{unit}"
+            break
+    else:
+        amount = "now"
+    relative = amount if amount == "now" else (f"in {amount}" if future else f"{amount} ago")
+    return relative if short else f"{moment:%Y-%m-%d %H:%M} UTC ({relative})"

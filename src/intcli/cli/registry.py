@@ -1,0 +1,39 @@
+"""``intcli registry``: the providers and capabilities intcli knows (built in and from your config)."""
+
+from __future__ import annotations
+
+import typer
+
+from intcli.cli import app
+from intcli.cli.common import JsonOption, get_env, print_json
+
+
+@app.command("registry")
+def registry_command(ctx: typer.Context, json_output: JsonOption = False) -> None:
+    """List providers and capabilities, including capabilities that apps provide."""
+    from rich.table import Table
+
+    from intcli.registry import load_registry, registry_document
+
+    env = get_env(ctx)
+    registry = load_registry(env)
+    document = registry_document(registry)
+    if json_output:
+        print_json(env, document)
+        return
+    providers = Table(title="Providers", title_justify="left")
+    for column in ("Provider", "Name", "Auth", "Status", "Version", "Scopes", "Source"):
+        providers.add_column(column, overflow="fold")
+    for item in document["providers"]:
+        providers.add_row(item["id"], item["name"], ", ".join(item["auth"]), item["status"], item["version"],
+                          "\n".join(item["scopes"]) or "-", item["source"])
+    capabilities = Table(title="Capabilities", title_justify="left")
+    for column in ("Capability", "Provider", "Name", "Operations", "Data types", "Source"):
+        capabilities.add_column(column, overflow="fold")
+    for item in document["capabilities"]:
+        owner = item["provider"] or f"app {item['providedBy']}"
+        capabilities.add_row(item["id"], owner, item["name"], ", ".join(item["operations"]) or "-",
+                             ", ".join(item["dataTypes"]) or "-", item["source"])
+    env.console.print(providers)
+    env.console.print()
+    env.console.print(capabilities)

@@ -1,0 +1,104 @@
+"""The environment a command runs in: streams, TTY flags, variables, directories and the clock.
+
+Commands receive one ``Environment`` instead of reaching for ``sys``/``os`` themselves, so tests can swap any
+part of it (httpie's model). Rich consoles are built lazily, on first use, from these streams.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+TRUTHY = {"1", "true", "yes", "on"}
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+@dataclass
+class Environment:
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    stdin: TextIO = field(default_factory=lambda: sys.stdin)
+    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+    stdin_isatty: bool | None = None
+    stdout_isatty: bool | None = None
+    stderr_isatty: bool | None = None
+    clock: Callable[[], datetime] = _utcnow
+    debug: bool = False
+    verbose: bool = False
+
+    def __post_init__(self) -> None:
+        if self.stdin_isatty is None:
+            self.stdin_isatty = _isatty(self.stdin)
+        if self.stdout_isatty is None:
+            self.stdout_isatty = _isatty(self.stdout)
+        if self.stderr_isatty is None:
+            self.stderr_isatty = _isatty(self.stderr)
+        if self.environ.get("INTCLI_DEBUG", "").strip().lower() in TRUTHY:
+            self.debug = True
+
+    # -- directories -------------------------------------------------------------------------------------------
+    def _dir(self, variable: str, platform_default: Callable[[], str]) -> Path:
+        override = self.environ.get(variable)
+        return Path(override).expanduser() if override else Path(platform_default())
+
+    @cached_property
+    def config_dir(self) -> Path:
+        import platformdirs
+
+        return self._dir("INTCLI_CONFIG_DIR", lambda: platformdirs.user_config_dir("intcli", appauthor=False))
+
+    @cached_property
+    def state_dir(self) -> Path:
+        import platformdirs
+
+        return self._dir("INTCLI_STATE_DIR", lambda: platformdirs.user_state_dir("intcli", appauthor=False))
+
+    @cached_property
+    def cache_dir(self) -> Path:
+        import platformdirs
+
+        return self._dir("INTCLI_CACHE_DIR", lambda: platformdirs.user_cache_dir("intcli", appauthor=False))
+
+    # -- output ------------------------------------------------------------------------------------------------
+    @cached_property
+    def console(self) -> Console:
+        """Rich console for data on stdout."""
+        from rich.console import Console
+
+        return Console(file=self.stdout, force_terminal=self.stdout_isatty or None, highlight=False)
+
+    @cached_property
+    def err_console(self) -> Console:
+        """Rich console for messages on stderr."""
+        from rich.console import Console
+
+        return Console(file=self.stderr, force_terminal=self.stderr_isatty or None, highlight=False)
+
+    def message(self, text: str) -> None:
+        """A plain message for the user, on stderr (never data)."""
+        print(text, file=self.stderr)
+
+    def warn(self, text: str) -> None:
+        print(f"intcli: warning: {text}", file=self.stderr)
+
+    def now(self) -> datetime:
+        return self.clock()
