@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
+from pydantic import Strict  # cheap: Typer imports pydantic anyway; schemas are only built on validation
+
+# TOML has real booleans: do not let "yes" or 1 pass as one.
+StrictBool = Annotated[bool, Strict()]
 Option = str | int | bool | list[str]
 _FORBID_EXTRA: dict[str, Any] = {"extra": "forbid"}
 
@@ -92,7 +96,7 @@ class App:
     __pydantic_config__: ClassVar[dict[str, Any]] = _FORBID_EXTRA
     name: str
     description: str = ""
-    enabled: bool = True
+    enabled: StrictBool = True
     provides: list[str] = field(default_factory=list)
     requires: list[Requirement] = field(default_factory=list)
     optional: list[Requirement] = field(default_factory=list)
@@ -111,7 +115,7 @@ class AppSettings:
     """A user's switches for one app: on/off, and optional integrations switched off."""
 
     __pydantic_config__: ClassVar[dict[str, Any]] = _FORBID_EXTRA
-    enabled: bool | None = None
+    enabled: StrictBool | None = None
     disabled_capabilities: list[str] = field(default_factory=list)
 
     @classmethod

@@ -66,7 +66,7 @@ def describe_validation_error(exc: ValidationError, origin: str) -> str:
     errors = exc.errors(include_url=False)
     first = errors[0]
     location = format_location(first["loc"])
-    if first["type"] == "extra_forbidden":
+    if first["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
         detail = "unknown key"
     elif first["type"] == "missing":
         detail = "missing required key"

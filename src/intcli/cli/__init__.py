@@ -59,7 +59,10 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
     try:
         command.main(args=args, prog_name="intcli", obj=env, standalone_mode=True)
     except SystemExit as exc:
-        return _exit_code(exc.code)
+        code = _exit_code(exc.code)
+        if code == ExitStatus.INTERRUPTED:  # Typer turns Ctrl-C inside a command into exit 130
+            print("intcli: interrupted", file=env.stderr)
+        return code
     except IntcliError as exc:
         if env.debug:
             traceback.print_exc(file=env.stderr)

@@ -1,0 +1,121 @@
+"""Help, version, and the exit status of every kind of failure (the mapping lives in intcli.cli.main)."""
+
+from __future__ import annotations
+
+import pytest
+import typer
+
+import intcli.status
+from intcli import __version__
+from intcli.cli import app
+from intcli.errors import ExitStatus, UpstreamError
+
+
+def _commands(group: typer.Typer, prefix: tuple[str, ...] = ()):
+    for info in group.registered_commands:
+        yield (*prefix, info.name or info.callback.__name__), info.callback
+    for sub in group.registered_groups:
+        yield (*prefix, sub.name), sub.typer_instance.registered_callback.callback
+        yield from _commands(sub.typer_instance, (*prefix, sub.name))
+
+
+def test_every_command_has_help_text(run):
+    commands = list(_commands(app))
+    assert {("status",), ("registry",), ("apps",), ("apps", "enable")} <= {path for path, _ in commands}
+    for path, callback in commands:
+        assert callback.__doc__ and callback.__doc__.strip(), f"{' '.join(path)} has no help text"
+        result = run(*path, "--help")
+        assert result.exit_code == 0, result.stderr
+        first_line = callback.__doc__.strip().splitlines()[0]
+        assert first_line.split()[0] in result.stdout
+
+
+def test_version(run):
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"intcli {__version__}"
+
+
+def test_no_arguments_shows_help(run):
+    result = run()
+    assert "Usage" in result.stdout + result.stderr
+    assert result.exit_code in (0, 2)
+
+
+def test_unknown_command_is_a_usage_error(run):
+    result = run("sttaus")
+    assert result.exit_code == ExitStatus.USAGE
+    assert "sttaus" in result.stderr
+
+
+def test_unknown_option_is_a_usage_error(run):
+    assert run("status", "--bogus").exit_code == ExitStatus.USAGE
+
+
+def test_exit_0_ok(run):
+    assert run("status").exit_code == ExitStatus.OK
+
+
+def test_exit_1_unexpected_error_is_one_line_without_traceback(run, monkeypatch):
+    def boom(*args, **kwargs):
+        raise RuntimeError("internal invariant broken")
+
+    monkeypatch.setattr(intcli.status, "build_status", boom)
+    result = run("status")
+    assert result.exit_code == ExitStatus.ERROR
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+    assert "internal invariant broken" in result.stderr and "--debug" in result.stderr
+
+
+@pytest.mark.parametrize("how", [("--debug",), ()])
+def test_debug_shows_traceback(run, monkeypatch, how):
+    def boom(*args, **kwargs):
+        raise RuntimeError("internal invariant broken")
+
+    monkeypatch.setattr(intcli.status, "build_status", boom)
+    extra = {} if how else {"INTCLI_DEBUG": "1"}
+    result = run(*how, "status", extra_env=extra)
+    assert result.exit_code == ExitStatus.ERROR
+    assert "Traceback" in result.stderr
+
+
+def test_exit_2_unknown_app_suggests(run):
+    result = run("status", "--app", "github-timelin")
+    assert result.exit_code == ExitStatus.USAGE
+    assert "did you mean 'github-timeline'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_exit_3_upstream_error(run, monkeypatch):
+    def unreachable(*args, **kwargs):
+        raise UpstreamError("api.example.test did not answer after 3 attempts", hint="retry later")
+
+    monkeypatch.setattr(intcli.status, "build_status", unreachable)
+    result = run("status")
+    assert result.exit_code == ExitStatus.UPSTREAM
+    assert result.stderr == "intcli: error: api.example.test did not answer after 3 attempts — retry later\n"
+
+
+def test_exit_4_check_fails_without_connections(run):
+    result = run("status", "--check")
+    assert result.exit_code == ExitStatus.AUTH
+    assert "check failed" in result.stderr
+
+
+def test_exit_5_corrupt_config(run, config_dir):
+    (config_dir).mkdir(parents=True)
+    (config_dir / "config.toml").write_text("[apps\n")
+    result = run("status")
+    assert result.exit_code == ExitStatus.CONFIG
+    assert "invalid TOML" in result.stderr
+
+
+def test_exit_130_interrupted(run, monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(intcli.status, "build_status", interrupted)
+    result = run("status")
+    assert result.exit_code == ExitStatus.INTERRUPTED
+    assert "interrupted" in result.stderr

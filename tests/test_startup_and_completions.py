@@ -1,0 +1,49 @@
+"""Start-up stays light, and the committed completion scripts are what the CLI generates and they work."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+HEAVY = re.compile(r"\|\s+(httpx|keyring|google|requests|google_auth_oauthlib|secretstorage)(\.|\s*$)", re.M)
+COMPLETIONS = Path(__file__).resolve().parent.parent / "completions"
+
+
+@pytest.mark.parametrize("args", [("--help",), ("status",), ("status", "--json"), ("registry",), ("apps",)])
+def test_light_commands_do_not_import_heavy_modules(run_process, args):
+    result = run_process(*args, python_flags=("-X", "importtime"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "intcli.cli" in result.stderr  # the import log is really there
+    heavy = sorted({m.group(1) for m in HEAVY.finditer(result.stderr)})
+    assert heavy == [], f"{' '.join(args)} imported {heavy}"
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_committed_completion_scripts_match_the_cli(run_process, shell):
+    generated = run_process(extra_env={"_INTCLI_COMPLETE": f"source_{shell}"})
+    assert generated.returncode == 0
+    assert generated.stdout.strip(), "the CLI generated no script"
+    committed = (COMPLETIONS / f"intcli.{shell}").read_text()
+    assert committed == generated.stdout, f"run scripts/generate-completions to refresh completions/intcli.{shell}"
+
+
+def test_bash_completes_commands_apps_and_capabilities(run_process):
+    def complete(line: str) -> list[str]:
+        words = line.split(" ")
+        result = run_process(extra_env={"_INTCLI_COMPLETE": "complete_bash", "COMP_WORDS": line,
+                                        "COMP_CWORD": str(len(words) - 1)})
+        assert result.returncode == 0, result.stderr
+        return result.stdout.split()
+
+    assert {"status", "registry", "apps"} <= set(complete("intcli "))
+    assert complete("intcli status --app ") == ["ai-admin-assistant", "github-timeline"]
+    assert complete("intcli apps disable gi") == ["github-timeline"]
+    assert "github.user_issues" in complete("intcli apps disable ai-admin-assistant --capability ")
+
+
+def test_fish_completion_has_descriptions(run_process):
+    result = run_process(extra_env={"_INTCLI_COMPLETE": "complete_fish", "_TYPER_COMPLETE_FISH_ACTION": "get-args",
+                                    "_TYPER_COMPLETE_ARGS": "intcli apps enable ai"})
+    assert result.stdout.strip() == "ai-admin-assistant\tAI Admin Assistant"
