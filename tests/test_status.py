@@ -63,7 +63,7 @@ def test_github_connected_makes_timeline_ready_and_assistant_still_disabled(run)
     assert requirement(document, "ai-admin-assistant", "github.user_issues")["available"] is True
     assert app_state(document, "ai-admin-assistant") == "disabled"
     github = document["connections"]["github"]
-    assert github["account"] == "octocat" and github["source"] == "keyring" and github["scopes"] == ["repo", "read:user"]
+    assert (github["account"], github["source"], github["scopes"]) == ("octocat", "keyring", ["repo", "read:user"])
 
 
 def test_google_without_github_is_limited(run):
@@ -77,7 +77,8 @@ def test_everything_connected_is_ready_and_check_passes(run):
     connect("github", ["repo"])
     connect("google", GOOGLE_SCOPES)
     document = status_json(run)
-    assert {a["id"]: a["state"] for a in document["apps"]} == {"ai-admin-assistant": "ready", "github-timeline": "ready"}
+    states = {a["id"]: a["state"] for a in document["apps"]}
+    assert states == {"ai-admin-assistant": "ready", "github-timeline": "ready"}
     assert run("status", "--check").exit_code == 0
 
 
