@@ -85,3 +85,80 @@ def write_config(config_dir: Path, text: str) -> Path:
     path = config_dir / "config.toml"
     path.write_text(text)
     return path
+
+
+# -- a real Secret Service (gnome-keyring in a private D-Bus session) ------------------------------------------------
+@pytest.fixture(scope="session")
+def secret_service(tmp_path_factory: pytest.TempPathFactory):
+    """Start dbus-daemon and an unlocked gnome-keyring for this test session; yield the variables to reach them.
+
+    Missing programs fail the tests in CI (CI=true) and skip them elsewhere.
+    """
+    import shutil
+    import time
+
+    missing = [p for p in ("dbus-daemon", "gnome-keyring-daemon", "dbus-send") if shutil.which(p) is None]
+    if missing:
+        message = (f"a real Secret Service is needed but {', '.join(missing)} is missing "
+                   "(apt-get install gnome-keyring dbus libsecret-tools)")
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    base = tmp_path_factory.mktemp("secret-service")
+    (base / "run").mkdir(mode=0o700)
+    variables = {"XDG_RUNTIME_DIR": str(base / "run"), "XDG_DATA_HOME": str(base / "data"), "HOME": str(base)}
+    env = {**os.environ, **variables}
+    bus = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"], stdout=subprocess.PIPE,
+                           text=True, env=env)
+    address = bus.stdout.readline().strip()
+    variables["DBUS_SESSION_BUS_ADDRESS"] = env["DBUS_SESSION_BUS_ADDRESS"] = address
+    daemon = subprocess.Popen(["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"],
+                              stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    daemon.stdin.write(b"intcli-test-password")
+    daemon.stdin.close()
+    deadline = time.monotonic() + 20
+    while True:
+        probe = subprocess.run(
+            ["dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus",
+             "org.freedesktop.DBus.NameHasOwner", "string:org.freedesktop.secrets"],
+            env=env, capture_output=True, text=True)
+        if "boolean true" in probe.stdout:
+            break
+        if time.monotonic() > deadline or daemon.poll() is not None:
+            daemon.kill()
+            bus.kill()
+            pytest.fail("gnome-keyring-daemon did not come up on the private D-Bus session")
+        time.sleep(0.1)
+    yield variables
+    daemon.terminate()
+    bus.terminate()
+    daemon.wait(10)
+    bus.wait(10)
+
+
+@pytest.fixture
+def keyring_env(secret_service: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """This test talks to the real Secret Service."""
+    for name, value in secret_service.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
+    return secret_service
+
+
+@pytest.fixture
+def no_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This machine has no usable keyring (keyring's own 'fail' backend)."""
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+
+
+def secret_tool_lookup(variables: dict[str, str], provider: str) -> str:
+    """What the Secret Service holds for intcli's entry, read with libsecret's own tool."""
+    result = subprocess.run(["secret-tool", "lookup", "service", "intcli", "username", provider],
+                            env={**os.environ, **variables}, capture_output=True, text=True, timeout=20)
+    return result.stdout
+
+
+@pytest.fixture(scope="session")
+def httpserver_listen_address() -> tuple[str, int]:
+    """pytest-httpserver listens on 127.0.0.1 only (never anything but loopback), on a free port."""
+    return ("127.0.0.1", 0)

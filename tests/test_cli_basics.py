@@ -12,22 +12,25 @@ from intcli.errors import ExitStatus, UpstreamError
 
 
 def _commands(group: typer.Typer, prefix: tuple[str, ...] = ()):
+    """(command path, help text) for every command and group."""
     for info in group.registered_commands:
-        yield (*prefix, info.name or info.callback.__name__), info.callback
+        yield (*prefix, info.name or info.callback.__name__), info.help or info.callback.__doc__
     for sub in group.registered_groups:
-        yield (*prefix, sub.name), sub.typer_instance.registered_callback.callback
+        callback = sub.typer_instance.registered_callback
+        text = sub.help or sub.typer_instance.info.help or (callback and callback.callback.__doc__)
+        yield (*prefix, sub.name), text
         yield from _commands(sub.typer_instance, (*prefix, sub.name))
 
 
 def test_every_command_has_help_text(run):
-    commands = list(_commands(app))
-    assert {("status",), ("registry",), ("apps",), ("apps", "enable")} <= {path for path, _ in commands}
-    for path, callback in commands:
-        assert callback.__doc__ and callback.__doc__.strip(), f"{' '.join(path)} has no help text"
+    commands = dict(_commands(app))
+    assert {("status",), ("registry",), ("apps",), ("apps", "enable"), ("connect", "github"),
+            ("disconnect",)} <= set(commands)
+    for path, text in commands.items():
+        assert isinstance(text, str) and text.strip(), f"{' '.join(path)} has no help text"
         result = run(*path, "--help")
         assert result.exit_code == 0, result.stderr
-        first_line = callback.__doc__.strip().splitlines()[0]
-        assert first_line.split()[0] in result.stdout
+        assert text.strip().split()[0] in result.stdout
 
 
 def test_version(run):

@@ -55,6 +55,14 @@ class Provider:
     version: str = "1"
     # Environment variables that supply a credential at use time, most specific first (CI needs no connect).
     credential_env: list[str] = field(default_factory=list)
+    # Scopes that a granted scope includes (GitHub's "repo" includes "public_repo", ...).
+    implied_scopes: dict[str, list[str]] = field(default_factory=dict)
+
+    def effective_scopes(self, granted: list[str] | tuple[str, ...]) -> set[str]:
+        effective = set(granted)
+        for scope in granted:
+            effective.update(self.implied_scopes.get(scope, ()))
+        return effective
 
     @classmethod
     def from_trusted(cls, data: dict[str, Any]) -> Provider:

@@ -78,18 +78,18 @@ class Registry:
 
     def app(self, app_id: str) -> App:
         if app_id not in self.apps:
-            raise UsageError(f"unknown app {app_id!r}", hint=_suggest(app_id, self.apps, "apps"))
+            raise UsageError(f"unknown app {app_id!r}", hint=suggest(app_id, self.apps, "apps"))
         return self.apps[app_id]
 
     def capability(self, capability_id: str) -> Capability:
         if capability_id not in self.capabilities:
             raise UsageError(
-                f"unknown capability {capability_id!r}", hint=_suggest(capability_id, self.capabilities, "capabilities")
+                f"unknown capability {capability_id!r}", hint=suggest(capability_id, self.capabilities, "capabilities")
             )
         return self.capabilities[capability_id]
 
 
-def _suggest(name: str, known: Iterable[str], listing: str) -> str:
+def suggest(name: str, known: Iterable[str], listing: str) -> str:
     names = sorted(known)
     close = difflib.get_close_matches(name, names, n=1)
     prefix = f"did you mean {close[0]!r}? " if close else ""
@@ -176,7 +176,7 @@ def _check_references(registry: Registry, user_origin: str) -> None:
                  "use read, write or sync")
         if cap.provider not in registry.providers:
             fail(key, ("capabilities", cap_id, "provider"), f"unknown provider {cap.provider!r}",
-                 _suggest(cap.provider, registry.providers, "providers"))
+                 suggest(cap.provider, registry.providers, "providers"))
         if not cap_id.startswith(cap.provider + "."):
             fail(key, ("capabilities", cap_id), f"a capability of provider {cap.provider!r} must be named "
                  f"'{cap.provider}.<name>'", "rename it")
@@ -215,7 +215,7 @@ def _check_references(registry: Registry, user_origin: str) -> None:
     for app_id, setting in registry.settings.items():
         if app_id not in registry.apps:
             raise ConfigError(f"{user_origin}: app_settings.{app_id}: unknown app {app_id!r}",
-                              hint=_suggest(app_id, registry.apps, "apps"))
+                              hint=suggest(app_id, registry.apps, "apps"))
         optional = {r.capability for r in registry.apps[app_id].optional}
         for index, cap_id in enumerate(setting.disabled_capabilities):
             if cap_id not in optional:

@@ -119,7 +119,8 @@ class StatusResolver:
             return Availability(False, Reason.EXPIRED, f"the {provider.name} credential has expired", connect,
                                 provider_id)
         if connection.scopes is not None:
-            missing = [scope for scope in capability.permissions if scope not in connection.scopes]
+            granted = provider.effective_scopes(connection.scopes)
+            missing = [scope for scope in capability.permissions if scope not in granted]
             if missing:
                 return Availability(False, Reason.NOT_CONFIGURED, f"missing scope: {', '.join(missing)}", connect,
                                     provider_id)

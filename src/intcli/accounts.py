@@ -1,0 +1,98 @@
+"""Connecting and disconnecting providers: the vault and the state file kept in step."""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from intcli.errors import ConfigError, UsageError
+from intcli.state import Connection, SecretStorage, forget_connection, load_state, save_connection
+
+if TYPE_CHECKING:
+    from intcli.env import Environment
+    from intcli.providers.github import TokenInfo
+    from intcli.registry import Registry
+
+
+def read_token(env: Environment, from_stdin: bool, what: str, flag_example: str) -> str:
+    """The secret from stdin (``--with-token``) or a hidden prompt on a terminal; never echoed."""
+    if from_stdin:
+        return env.stdin.read()
+    if not env.stdin_isatty:
+        raise UsageError(f"no {what} given and standard input is not a terminal to ask on",
+                         hint=f"pipe it in with --with-token, e.g. {flag_example}")
+    try:
+        return getpass.getpass(f"Paste your {what} (input is hidden): ", stream=env.stderr)
+    except EOFError:
+        raise UsageError(f"no {what} entered", hint="run the command again and paste it") from None
+
+
+@dataclass(frozen=True)
+class GithubConnected:
+    host: str
+    info: TokenInfo
+    storage: SecretStorage
+    missing: dict[str, list[str]]
+    overriding_variable: str | None  # a credential variable that will still win over the stored token
+
+
+def connect_github(env: Environment, token: str, host: str | None, insecure: bool) -> GithubConnected:
+    from intcli.providers import github
+    from intcli.registry import load_registry
+    from intcli.vault import ensure_keyring, store_secret
+
+    registry = load_registry(env)
+    token = github.check_token_shape(token)
+    where = github.endpoint(env, host)
+    previous = load_state(env).connections.get(github.PROVIDER)
+    if not insecure:
+        ensure_keyring(env)  # refuse before spending an API call
+    info = github.validate_token(env, where, token)
+    storage = store_secret(env, github.PROVIDER, token, insecure)
+    if previous is not None and previous.secret_storage != storage:
+        _forget_secret_quietly(env, github.PROVIDER, previous.secret_storage)
+    save_connection(env, github.PROVIDER, Connection(
+        auth="token", host=where.host, account=info.login, scopes=info.scopes, connected_at=env.now(),
+        expires_at=info.expires_at, secret_storage=storage, details={"api_url": where.api_url},
+    ))
+    return GithubConnected(where.host, info, storage, github.missing_scopes(registry, info.scopes),
+                           _overriding_variable(env, registry, github.PROVIDER))
+
+
+@dataclass(frozen=True)
+class Disconnected:
+    provider: str
+    was_connected: bool
+    overriding_variable: str | None
+
+
+def disconnect(env: Environment, provider: str) -> Disconnected:
+    from intcli.registry import load_registry
+    from intcli.vault import delete_secret
+
+    registry = load_registry(env)
+    if provider not in registry.providers:
+        from intcli.registry import suggest
+
+        raise UsageError(f"unknown provider {provider!r}", hint=suggest(provider, registry.providers, "providers"))
+    connection = load_state(env).connections.get(provider)
+    if connection is not None:
+        delete_secret(env, provider, connection.secret_storage)  # a keyring failure keeps the state: retry works
+    was_connected = forget_connection(env, provider)
+    return Disconnected(provider, was_connected, _overriding_variable(env, registry, provider))
+
+
+def _forget_secret_quietly(env: Environment, provider: str, storage: SecretStorage) -> None:
+    from intcli.vault import delete_secret
+
+    with contextlib.suppress(ConfigError):
+        delete_secret(env, provider, storage)
+
+
+
+def _overriding_variable(env: Environment, registry: Registry, provider: str) -> str | None:
+    """The credential variable that is set and so wins over anything stored, if any."""
+    return next((name for name in registry.providers[provider].credential_env if env.environ.get(name, "").strip()),
+                None)

@@ -1,0 +1,1 @@
+"""One module per provider: its API facts, connection flow and capabilities."""
