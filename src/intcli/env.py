@@ -94,11 +94,12 @@ class Environment:
         return Console(file=self.stderr, force_terminal=self.stderr_isatty or None, highlight=False)
 
     def message(self, text: str) -> None:
-        """A plain message for the user, on stderr (never data)."""
-        print(text, file=self.stderr)
+        """A plain message for the user, on stderr (never data); one write, so threads do not interleave."""
+        self.stderr.write(text + "\n")
+        self.stderr.flush()
 
     def warn(self, text: str) -> None:
-        print(f"intcli: warning: {text}", file=self.stderr)
+        self.message(f"intcli: warning: {text}")
 
     def now(self) -> datetime:
         return self.clock()

@@ -43,6 +43,11 @@ AppOption = Annotated[
     str | None,
     typer.Option("--app", "-a", help="Only this app.", autocompletion=complete_apps, show_default=False),
 ]
+OnBehalfOption = Annotated[
+    str | None,
+    typer.Option("--app", "-a", help="Make the request on behalf of this app: it must be enabled and declare the "
+                 "capability.", autocompletion=complete_apps, show_default=False),
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print a JSON document (stable; see the README).")]
 
 

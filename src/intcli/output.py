@@ -1,0 +1,84 @@
+"""Item lists in the formats scripts and people want: table, json, ndjson, csv.
+
+JSON is the whole document (``{"issues": [...], "total": N, ...}``); NDJSON and CSV carry only the items, one per
+line; the table is for a terminal. Lists inside items (labels) become ``;``-joined text in CSV.
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+import json
+from typing import TYPE_CHECKING, Any
+
+from intcli.errors import UsageError
+
+if TYPE_CHECKING:
+    from intcli.env import Environment
+
+
+class Format(enum.StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    NDJSON = "ndjson"
+    CSV = "csv"
+
+
+def choose_format(env: Environment, requested: Format | None) -> Format:
+    if requested is not None:
+        return requested
+    return Format.TABLE if env.stdout_isatty else Format.JSON
+
+
+def parse_fields(text: str | None, available: tuple[str, ...]) -> list[str] | None:
+    if not text:
+        return None
+    fields = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in fields if name not in available]
+    if unknown or not fields:
+        raise UsageError(f"unknown field {', '.join(unknown) or '(none)'} for --fields",
+                         hint=f"choose from: {', '.join(available)}")
+    return fields
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def write_items(env: Environment, fmt: Format, document: dict[str, Any], key: str, fields: list[str],
+                title: str = "") -> None:
+    items = [{name: item.get(name) for name in fields} for item in document[key]]
+    if fmt == Format.JSON:
+        env.stdout.write(json.dumps({**document, key: items}, indent=2, ensure_ascii=False) + "\n")
+    elif fmt == Format.NDJSON:
+        for item in items:
+            env.stdout.write(json.dumps(item, ensure_ascii=False) + "\n")
+    elif fmt == Format.CSV:
+        writer = csv.writer(env.stdout, lineterminator="\n")
+        writer.writerow(fields)
+        for item in items:
+            writer.writerow([_cell(item.get(name)) for name in fields])
+    else:
+        _table(env, items, fields, title)
+
+
+def _table(env: Environment, items: list[dict[str, Any]], fields: list[str], title: str) -> None:
+    from rich import box
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=title or None, title_justify="left", box=box.SIMPLE_HEAD)
+    for name in fields:
+        table.add_column(name, overflow="fold", no_wrap=name in ("number", "id", "updatedAt"),
+                         ratio=3 if name == "title" else None)
+    for item in items:
+        cells = []
+        for name in fields:
+            text = escape(_cell(item.get(name)).replace(";", ", "))
+            if name == "title" and item.get("url") and "url" not in fields:
+                text = f"[link={item['url']}]{text}[/link]"
+            cells.append(text)
+        table.add_row(*cells)
+    env.console.print(table)

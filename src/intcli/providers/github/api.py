@@ -1,0 +1,188 @@
+"""The GitHub REST client: retries, rate limits, conditional requests, and concurrent pages in exact order.
+
+- Transient failures (connection errors, timeouts, 502/503/504) are retried with exponential backoff and
+  jitter (stamina); ``retry-after`` (429, secondary 403) is honoured; an exhausted primary limit is waited out
+  only if it resets within ``max_wait`` seconds, else exit 3 naming when to retry.
+- Every GET carries the stored ETag/Last-Modified (``intcli.httpcache``); a 304 reuses the cached body and
+  spends no primary rate units.
+- 401 is an AuthError (exit 4): the token was revoked or expired. Nothing is printed before all pages are in.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from intcli.errors import AuthError, IntcliError, UpstreamError, UsageError
+from intcli.http import client, transport_error
+from intcli.providers.github import Endpoint, api_headers
+
+if TYPE_CHECKING:
+    import httpx
+
+    from intcli.env import Environment
+    from intcli.httpcache import ConditionalCache
+
+RETRY_ATTEMPTS = 6
+CONCURRENT_PAGES = 6
+TRANSIENT_STATUSES = {502, 503, 504}
+SECONDARY_LIMIT_DEFAULT_WAIT = 60.0  # GitHub: without retry-after, wait at least a minute
+
+
+@dataclass(frozen=True)
+class Page:
+    data: Any
+    headers: dict[str, str]
+    from_cache: bool
+
+
+class _Retry(Exception):
+    """A response worth another attempt; ``wait`` overrides the backoff when the server said how long."""
+
+    def __init__(self, reason: str, final: IntcliError, wait: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.final = final  # what to raise when the attempts run out
+        self.wait = wait
+
+
+class GitHubAPI:
+    def __init__(self, env: Environment, where: Endpoint, token: str, cache: ConditionalCache | None = None,
+                 max_wait: float = 60.0, on_page: Callable[[], None] | None = None) -> None:
+        self.env = env
+        self.where = where
+        self.cache = cache
+        self.max_wait = max_wait
+        self.on_page = on_page
+        self._http = client(env, where.api_url, api_headers(token))
+
+    def __enter__(self) -> GitHubAPI:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._http.close()
+
+    # -- one request -------------------------------------------------------------------------------------------
+    def get(self, path: str, params: dict[str, str | int] | None = None) -> Page:
+        import stamina
+
+        url = f"{path}?{urlencode(sorted((params or {}).items()))}" if params else path
+        cached = self.cache.get(self.where.api_url + url) if self.cache else None
+        headers = cached.validators() if cached else {}
+        try:
+            for attempt in stamina.retry_context(on=self._backoff, attempts=RETRY_ATTEMPTS, timeout=None,
+                                                 wait_initial=0.2, wait_max=8.0, wait_jitter=0.5):
+                with attempt:
+                    if attempt.num > 1 and self.env.verbose:
+                        self.env.message(f"intcli: retrying GET {url} (attempt {attempt.num} of {RETRY_ATTEMPTS})")
+                    response = self._send(url, headers)
+        except _Retry as exc:  # the attempts ran out
+            raise exc.final from None
+        if response.status_code == 304 and cached is not None:
+            if self.env.verbose:
+                self.env.message(f"intcli: 304 Not Modified, reused the cached answer for GET {url}")
+            page = Page(_decode(cached.body, self.where.host, url), dict(cached.headers), True)
+        else:
+            page = Page(_decode(response.content, self.where.host, url), dict(response.headers), False)
+            if self.cache:
+                self.cache.put(self.where.api_url + url, response)
+        if self.on_page:
+            self.on_page()
+        return page
+
+    def _send(self, url: str, headers: dict[str, str]) -> httpx.Response:
+        import httpx
+
+        try:
+            response = self._http.get(url, headers=headers)
+        except httpx.TransportError as exc:
+            raise _Retry(type(exc).__name__, transport_error(exc, self.where.host)) from None
+        status = response.status_code
+        if status in (200, 304):
+            return response
+        if status == 401:
+            raise AuthError(f"{self.where.host} rejected the token (401): it was revoked or has expired",
+                            hint="run `intcli connect github` with a new token")
+        if status in (403, 429):
+            self._rate_limited(response, url)
+        if status in TRANSIENT_STATUSES:
+            raise _Retry(str(status), UpstreamError(f"{self.where.host} kept answering {status} to GET {url}",
+                                                    hint="retry later"))
+        if status == 404:
+            raise AuthError(f"{self.where.host}: GET {url} was not found, or the token cannot see it",
+                            hint="check the repository name and the token's access")
+        if status == 403:
+            raise AuthError(f"{self.where.host} refused GET {url} (403): {_message(response)}",
+                            hint="check the token's scopes and SSO authorization")
+        if status == 422:
+            raise UsageError(f"{self.where.host} rejected the query: {_message(response)}",
+                             hint="check --repo, --label and --assignee")
+        raise UpstreamError(f"{self.where.host} answered {status} to GET {url}", hint="retry later")
+
+    def _rate_limited(self, response: httpx.Response, url: str) -> None:
+        headers = response.headers
+        retry_after = headers.get("retry-after")
+        if retry_after is not None and retry_after.strip().isdigit():
+            wait = float(retry_after)
+            self._check_wait(wait, "asked to retry after", url)
+            raise _Retry(f"{response.status_code} retry-after {retry_after}", self._gave_up(url), wait)
+        if headers.get("x-ratelimit-remaining") == "0" and headers.get("x-ratelimit-reset", "").isdigit():
+            reset = datetime.fromtimestamp(int(headers["x-ratelimit-reset"]), UTC)
+            wait = max(0.0, (reset - datetime.now(UTC)).total_seconds()) + 1
+            self._check_wait(wait, f"rate limit exhausted until {reset:%H:%M:%S} UTC,", url)
+            raise _Retry(f"rate limit exhausted until {reset:%H:%M:%S} UTC", self._gave_up(url), wait)
+        if "secondary rate limit" in _message(response).lower() or response.status_code == 429:
+            self._check_wait(SECONDARY_LIMIT_DEFAULT_WAIT, "secondary rate limit: asked to wait", url)
+            raise _Retry("secondary rate limit", self._gave_up(url), SECONDARY_LIMIT_DEFAULT_WAIT)
+
+    def _gave_up(self, url: str) -> UpstreamError:
+        return UpstreamError(f"{self.where.host} kept rate-limiting GET {url}", hint="retry in a few minutes")
+
+    def _check_wait(self, wait: float, what: str, url: str) -> None:
+        if wait > self.max_wait:
+            raise UpstreamError(
+                f"{self.where.host} {what} {math.ceil(wait)}s for GET {url}, more than --max-wait {self.max_wait:g}s",
+                hint=f"retry in {math.ceil(wait)}s, or pass --max-wait {math.ceil(wait) + 1}",
+            )
+
+    def _backoff(self, exc: Exception) -> bool | float:
+        if not isinstance(exc, _Retry):
+            return False
+        if self.env.verbose:
+            wait = f", waiting {exc.wait:g}s" if exc.wait is not None else ""
+            self.env.message(f"intcli: transient failure ({exc.reason}){wait}")
+        return exc.wait if exc.wait is not None else True
+
+    # -- many pages --------------------------------------------------------------------------------------------
+    def get_pages(self, path: str, params: dict[str, str | int], pages: range) -> list[Page]:
+        """Fetch the given page numbers concurrently (bounded) and return them in page order."""
+        if not pages:
+            return []
+
+        def fetch(number: int) -> Page:
+            return self.get(path, {**params, "page": number})
+
+        with ThreadPoolExecutor(max_workers=min(CONCURRENT_PAGES, len(pages))) as pool:
+            return list(pool.map(fetch, pages))  # map keeps the order; the first exception propagates
+
+
+def _decode(body: bytes, host: str, url: str) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:
+        raise UpstreamError(f"{host} sent malformed JSON for GET {url} ({len(body)} bytes)",
+                            hint="retry later; if it persists, check --host or GITHUB_API_URL") from None
+
+
+def _message(response: httpx.Response) -> str:
+    try:
+        message = response.json().get("message", "")
+    except (ValueError, AttributeError):
+        message = ""
+    return str(message)[:200] or response.reason_phrase

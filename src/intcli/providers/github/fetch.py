@@ -1,0 +1,85 @@
+"""The github capabilities as ``fetch`` handlers: credentials at use time, then search, list or sync."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from intcli.errors import AuthError, UsageError
+from intcli.providers.github import PROVIDER, PUBLIC_API, Endpoint, endpoint
+
+if TYPE_CHECKING:
+    from intcli.env import Environment
+    from intcli.fetch import FetchOptions
+    from intcli.providers.github.issues import IssueList
+    from intcli.registry import Registry
+
+
+def credentials(env: Environment, registry: Registry) -> tuple[Endpoint, str, str]:
+    """(API endpoint, token, source): a credential variable first, then the vault."""
+    from intcli.connections import as_utc
+    from intcli.state import load_state
+    from intcli.vault import read_secret
+
+    connection = load_state(env).connections.get(PROVIDER)
+    for variable in registry.providers[PROVIDER].credential_env:
+        token = env.environ.get(variable, "").strip()
+        if token:
+            if connection is not None and not env.environ.get("GITHUB_API_URL"):
+                return Endpoint(connection.host, connection.details.get("api_url", PUBLIC_API)), token, variable
+            return endpoint(env, None), token, variable
+    if connection is None:
+        raise AuthError("GitHub is not connected", hint="run `intcli connect github` (or set GH_TOKEN in CI)")
+    if connection.expires_at is not None and as_utc(connection.expires_at) <= env.now():
+        raise AuthError(f"the GitHub token expired on {as_utc(connection.expires_at):%Y-%m-%d %H:%M} UTC",
+                        hint="run `intcli connect github` with a new token")
+    token = read_secret(env, PROVIDER, connection.secret_storage)
+    if not token:
+        raise AuthError("the stored GitHub token is missing from the vault",
+                        hint="run `intcli connect github` again")
+    where = Endpoint(connection.host, connection.details.get("api_url", PUBLIC_API))
+    return where, token, str(connection.secret_storage)
+
+
+def _api(env: Environment, registry: Registry, options: FetchOptions):  # noqa: ANN202 - a GitHubAPI
+    from intcli.httpcache import ConditionalCache
+    from intcli.providers.github.api import GitHubAPI
+
+    where, token, _ = credentials(env, registry)
+    cache = ConditionalCache(env, f"github/{where.host.replace(':', '_')}")
+    return GitHubAPI(env, where, token, cache, max_wait=options.max_wait, on_page=options.on_page)
+
+
+def fetch_user_issues(env: Environment, registry: Registry, options: FetchOptions) -> IssueList:
+    from intcli.providers.github.issues import assigned_issues
+
+    options.refuse(since=options.since, sync=options.sync)
+    with _api(env, registry, options) as api:
+        return assigned_issues(api, assignee=options.assignee or "@me", state=options.state or "open",
+                               repos=options.repos, labels=options.labels, limit=options.limit)
+
+
+def fetch_repository_issues(env: Environment, registry: Registry, options: FetchOptions) -> IssueList:
+    from intcli.providers.github.issues import IssueList, repository_issues
+    from intcli.providers.github.sync import sync_repository
+
+    options.refuse(assignee=options.assignee, label=options.labels)
+    if not options.repos:
+        raise UsageError("github.issues needs --repo OWNER/NAME", hint="e.g. --repo octocat/hello-world")
+    if options.sync and options.since:
+        raise UsageError("--sync keeps its own cursor and cannot be combined with --since",
+                         hint="drop --since (or drop --sync for a one-off query)")
+    state = options.state or "open"
+    results: list[IssueList] = []
+    with _api(env, registry, options) as api:
+        for repo in options.repos:
+            if options.sync:
+                synced = sync_repository(env, api, api.where.host, repo)
+                synced.issues = [i for i in synced.issues if state == "all" or i["state"] == state]
+                synced.total = len(synced.issues)
+                results.append(synced)
+            else:
+                results.append(repository_issues(api, repo, state=state, since=options.since, limit=options.limit))
+    issues = [issue for result in results for issue in result.issues]
+    if options.limit is not None:
+        issues = issues[: options.limit]
+    return IssueList(issues, len(issues), [note for result in results for note in result.notes])
