@@ -8,9 +8,9 @@ import json
 import time
 
 import pytest
-from fake_github import TOKEN, FakeGitHub, make_issues
 from werkzeug import Response
 
+from fake_github import TOKEN, FakeGitHub, make_issues
 from intcli.env import Environment
 from intcli.state import load_state
 
