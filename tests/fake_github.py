@@ -58,7 +58,7 @@ class FakeGitHub:
         number = len(self.requests)
         if number in self.faults:
             return self.faults[number]
-        if request.headers.get("Authorization") != f"Bearer {self.token}" or (
+        if request.headers.get("Authorization") not in (f"Bearer {self.token}", f"token {self.token}") or (
                 self.revoke_after is not None and number > self.revoke_after):
             return Response(json.dumps({"message": "Bad credentials"}), 401, content_type="application/json")
         path = request.path[len(self.prefix):]
@@ -102,7 +102,7 @@ class FakeGitHub:
         matches = [i for i in self.issues
                    if (terms.get("type") != "issue" or "pull_request" not in i)
                    and assignee in [a["login"] for a in i.get("assignees", [])]
-                   and ("is" not in terms or i["state"] == terms["is"])
+                   and i["state"] == terms.get("is", terms.get("state", i["state"]))
                    and (not repos or _repo_of(i) in repos)
                    and all(label in [x["name"] for x in i["labels"]] for label in labels)]
         matches.sort(key=lambda i: i["updated_at"], reverse=True)
@@ -111,8 +111,21 @@ class FakeGitHub:
             return Response(json.dumps({"message": "Only the first 1000 search results are available"}), 422,
                             content_type="application/json"), {}
         start = (page - 1) * per_page
-        window = matches[:1000][start:start + per_page]
-        return {"total_count": len(matches), "incomplete_results": False, "items": window}, {}
+        capped = matches[:1000]
+        window = capped[start:start + per_page]
+        body = {"total_count": len(matches), "incomplete_results": False, "items": window}
+        return body, self._links(request, page, max(1, -(-len(capped) // per_page)))
+
+    def _links(self, request: Request, page: int, last: int) -> dict[str, str]:
+        from urllib.parse import urlencode
+
+        base = f"{self.base.rstrip('/')}{request.path}"
+        args = {k: v for k, v in request.args.items() if k != "page"}
+        links = []
+        if page < last:
+            links.append(f'<{base}?{urlencode({**args, "page": page + 1})}>; rel="next"')
+            links.append(f'<{base}?{urlencode({**args, "page": last})}>; rel="last"')
+        return {"Link": ", ".join(links)} if links else {}
 
     def repository(self, request: Request, repo: str):
         state = request.args.get("state", "open")
@@ -124,16 +137,7 @@ class FakeGitHub:
         matches.sort(key=lambda i: i["updated_at"], reverse=request.args.get("direction", "desc") == "desc")
         page, per_page = self._page(request)
         last = max(1, -(-len(matches) // per_page))
-        links = []
-        base = f"{self.base.rstrip('/')}{request.path}"
-        args = {k: v for k, v in request.args.items() if k != "page"}
-        from urllib.parse import urlencode
-
-        if page < last:
-            links.append(f'<{base}?{urlencode({**args, "page": page + 1})}>; rel="next"')
-            links.append(f'<{base}?{urlencode({**args, "page": last})}>; rel="last"')
-        headers = {"Link": ", ".join(links)} if links else {}
-        return matches[(page - 1) * per_page: page * per_page], headers
+        return matches[(page - 1) * per_page: page * per_page], self._links(request, page, last)
 
 
 def _split_query(query: str) -> list[str]:

@@ -81,8 +81,11 @@ def locked(path: Path) -> Iterator[None]:
         lock.release()
 
 
-def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
-    """Replace ``path`` with ``data`` so that readers see the old or the new file, never a torn one."""
+def atomic_write(path: Path, data: bytes, mode: int = 0o600, durable: bool = True) -> None:
+    """Replace ``path`` with ``data`` so that readers see the old or the new file, never a torn one.
+
+    ``durable=False`` skips the fsync: for caches, where a file lost in a power cut is merely refetched.
+    """
     ensure_dir(path.parent)
     if path.is_dir():
         raise ConfigError(f"{path} is a directory", hint="remove it so intcli can write its file there")
@@ -92,7 +95,8 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
             os.fchmod(tmp.fileno(), mode)
             tmp.write(data)
             tmp.flush()
-            os.fsync(tmp.fileno())
+            if durable:
+                os.fsync(tmp.fileno())
         os.replace(tmp_name, path)
     except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):

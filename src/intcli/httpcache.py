@@ -75,7 +75,7 @@ class ConditionalCache:
             "body": base64.b64encode(response.content).decode("ascii"),
         }
         try:
-            atomic_write(self._path(url), json.dumps(entry).encode("utf-8"), mode=0o600)
+            atomic_write(self._path(url), json.dumps(entry).encode("utf-8"), mode=0o600, durable=False)
         except ConfigError as exc:  # an unwritable cache costs a full request next time, nothing more
             if self.env.verbose:
                 self.env.message(f"intcli: could not write the cache ({exc.message})")

@@ -47,7 +47,7 @@ def remember_valid(env: Environment, kind: str, text: str) -> None:
     trusted = _read_trusted(env)
     trusted[kind] = _digest(kind, text)
     try:
-        atomic_write(env.cache_dir / TRUST_FILE_NAME, json.dumps(trusted).encode(), mode=0o600)
+        atomic_write(env.cache_dir / TRUST_FILE_NAME, json.dumps(trusted).encode(), mode=0o600, durable=False)
     except ConfigError:
         pass  # an unwritable cache only costs a validation next time
 

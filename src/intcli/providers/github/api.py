@@ -30,7 +30,8 @@ if TYPE_CHECKING:
     from intcli.httpcache import ConditionalCache
 
 RETRY_ATTEMPTS = 6
-CONCURRENT_PAGES = 6
+# Search results stop at 10 pages, so after page 1 at most 9 requests are ever in flight at once.
+CONCURRENT_PAGES = 9
 TRANSIENT_STATUSES = {502, 503, 504}
 SECONDARY_LIMIT_DEFAULT_WAIT = 60.0  # GitHub: without retry-after, wait at least a minute
 
