@@ -7,11 +7,12 @@ loopback, and httpx drops the Authorization header on a redirect to another host
 from __future__ import annotations
 
 import ipaddress
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
 
 from intcli import __version__
-from intcli.errors import UpstreamError, UsageError
+from intcli.errors import IntcliError, UpstreamError, UsageError
 
 if TYPE_CHECKING:
     import httpx
@@ -20,6 +21,56 @@ if TYPE_CHECKING:
 
 USER_AGENT = f"intcli/{__version__}"
 DEFAULT_TIMEOUT_SECONDS = 30.0
+RETRY_ATTEMPTS = 6
+TRANSIENT_STATUSES = {500, 502, 503, 504}
+_T = TypeVar("_T")
+
+
+class Retryable(Exception):
+    """A failure worth another attempt; ``wait`` overrides the backoff when the server said how long, and
+    ``final`` is what the user sees when the attempts run out."""
+
+    def __init__(self, reason: str, final: IntcliError, wait: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.final = final
+        self.wait = wait
+
+
+def with_retries(env: Environment, label: str, send: Callable[[], _T]) -> _T:
+    """Call ``send`` until it stops raising Retryable: exponential backoff with jitter (stamina), honouring a
+    server-given wait; each retry is told under --verbose."""
+    import stamina
+
+    def backoff(exc: Exception) -> bool | float:
+        if not isinstance(exc, Retryable):
+            return False
+        if env.verbose:
+            wait = f", waiting {exc.wait:g}s" if exc.wait is not None else ""
+            env.message(f"intcli: transient failure ({exc.reason}){wait}")
+        return exc.wait if exc.wait is not None else True
+
+    try:
+        for attempt in stamina.retry_context(on=backoff, attempts=RETRY_ATTEMPTS, timeout=None,
+                                             wait_initial=0.2, wait_max=8.0, wait_jitter=0.5):
+            with attempt:
+                if attempt.num > 1 and env.verbose:
+                    env.message(f"intcli: retrying {label} (attempt {attempt.num} of {RETRY_ATTEMPTS})")
+                return send()
+    except Retryable as exc:  # the attempts ran out
+        raise exc.final from None
+    raise AssertionError("unreachable: stamina either returns or raises")
+
+
+def send_once(env: Environment, http: httpx.Client, host: str, method: str, url: str, **kwargs: object
+              ) -> httpx.Response:
+    """One request; transport failures become Retryable (then exit 3 naming the host)."""
+    import httpx
+
+    try:
+        return http.request(method, url, **kwargs)
+    except httpx.TransportError as exc:
+        raise Retryable(type(exc).__name__, transport_error(exc, host)) from None
 
 
 def is_loopback(host: str) -> bool:

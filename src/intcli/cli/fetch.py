@@ -67,7 +67,8 @@ def fetch(
         result = run_fetch(env, options)
     for note in result.notes:
         env.message(f"intcli: {note}")
-    write_items(env, fmt, result.document(), "issues", chosen, title=f"{capability}: {result.total} total")
+    write_items(env, fmt, result.document(), "issues", chosen,
+                title=f"{capability}: {len(result.issues)} of {result.total}")
 
 
 def _check_since(since: str | None) -> str | None:

@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from intcli.errors import AuthError, IntcliError, UpstreamError, UsageError
-from intcli.http import client, transport_error
+from intcli.errors import AuthError, UpstreamError, UsageError
+from intcli.http import TRANSIENT_STATUSES, Retryable, client, send_once, with_retries
 from intcli.providers.github import Endpoint, api_headers
 
 if TYPE_CHECKING:
@@ -29,10 +29,8 @@ if TYPE_CHECKING:
     from intcli.env import Environment
     from intcli.httpcache import ConditionalCache
 
-RETRY_ATTEMPTS = 6
 # Search results stop at 10 pages, so after page 1 at most 9 requests are ever in flight at once.
 CONCURRENT_PAGES = 9
-TRANSIENT_STATUSES = {502, 503, 504}
 SECONDARY_LIMIT_DEFAULT_WAIT = 60.0  # GitHub: without retry-after, wait at least a minute
 
 
@@ -41,16 +39,6 @@ class Page:
     data: Any
     headers: dict[str, str]
     from_cache: bool
-
-
-class _Retry(Exception):
-    """A response worth another attempt; ``wait`` overrides the backoff when the server said how long."""
-
-    def __init__(self, reason: str, final: IntcliError, wait: float | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.final = final  # what to raise when the attempts run out
-        self.wait = wait
 
 
 class GitHubAPI:
@@ -71,20 +59,10 @@ class GitHubAPI:
 
     # -- one request -------------------------------------------------------------------------------------------
     def get(self, path: str, params: dict[str, str | int] | None = None) -> Page:
-        import stamina
-
         url = f"{path}?{urlencode(sorted((params or {}).items()))}" if params else path
         cached = self.cache.get(self.where.api_url + url) if self.cache else None
         headers = cached.validators() if cached else {}
-        try:
-            for attempt in stamina.retry_context(on=self._backoff, attempts=RETRY_ATTEMPTS, timeout=None,
-                                                 wait_initial=0.2, wait_max=8.0, wait_jitter=0.5):
-                with attempt:
-                    if attempt.num > 1 and self.env.verbose:
-                        self.env.message(f"intcli: retrying GET {url} (attempt {attempt.num} of {RETRY_ATTEMPTS})")
-                    response = self._send(url, headers)
-        except _Retry as exc:  # the attempts ran out
-            raise exc.final from None
+        response = with_retries(self.env, f"GET {url}", lambda: self._send(url, headers))
         if response.status_code == 304 and cached is not None:
             if self.env.verbose:
                 self.env.message(f"intcli: 304 Not Modified, reused the cached answer for GET {url}")
@@ -98,12 +76,7 @@ class GitHubAPI:
         return page
 
     def _send(self, url: str, headers: dict[str, str]) -> httpx.Response:
-        import httpx
-
-        try:
-            response = self._http.get(url, headers=headers)
-        except httpx.TransportError as exc:
-            raise _Retry(type(exc).__name__, transport_error(exc, self.where.host)) from None
+        response = send_once(self.env, self._http, self.where.host, "GET", url, headers=headers)
         status = response.status_code
         if status in (200, 304):
             return response
@@ -113,7 +86,7 @@ class GitHubAPI:
         if status in (403, 429):
             self._rate_limited(response, url)
         if status in TRANSIENT_STATUSES:
-            raise _Retry(str(status), UpstreamError(f"{self.where.host} kept answering {status} to GET {url}",
+            raise Retryable(str(status), UpstreamError(f"{self.where.host} kept answering {status} to GET {url}",
                                                     hint="retry later"))
         if status == 404:
             raise AuthError(f"{self.where.host}: GET {url} was not found, or the token cannot see it",
@@ -132,15 +105,15 @@ class GitHubAPI:
         if retry_after is not None and retry_after.strip().isdigit():
             wait = float(retry_after)
             self._check_wait(wait, "asked to retry after", url)
-            raise _Retry(f"{response.status_code} retry-after {retry_after}", self._gave_up(url), wait)
+            raise Retryable(f"{response.status_code} retry-after {retry_after}", self._gave_up(url), wait)
         if headers.get("x-ratelimit-remaining") == "0" and headers.get("x-ratelimit-reset", "").isdigit():
             reset = datetime.fromtimestamp(int(headers["x-ratelimit-reset"]), UTC)
             wait = max(0.0, (reset - datetime.now(UTC)).total_seconds()) + 1
             self._check_wait(wait, f"rate limit exhausted until {reset:%H:%M:%S} UTC,", url)
-            raise _Retry(f"rate limit exhausted until {reset:%H:%M:%S} UTC", self._gave_up(url), wait)
+            raise Retryable(f"rate limit exhausted until {reset:%H:%M:%S} UTC", self._gave_up(url), wait)
         if "secondary rate limit" in _message(response).lower() or response.status_code == 429:
             self._check_wait(SECONDARY_LIMIT_DEFAULT_WAIT, "secondary rate limit: asked to wait", url)
-            raise _Retry("secondary rate limit", self._gave_up(url), SECONDARY_LIMIT_DEFAULT_WAIT)
+            raise Retryable("secondary rate limit", self._gave_up(url), SECONDARY_LIMIT_DEFAULT_WAIT)
 
     def _gave_up(self, url: str) -> UpstreamError:
         return UpstreamError(f"{self.where.host} kept rate-limiting GET {url}", hint="retry in a few minutes")
@@ -151,14 +124,6 @@ class GitHubAPI:
                 f"{self.where.host} {what} {math.ceil(wait)}s for GET {url}, more than --max-wait {self.max_wait:g}s",
                 hint=f"retry in {math.ceil(wait)}s, or pass --max-wait {math.ceil(wait) + 1}",
             )
-
-    def _backoff(self, exc: Exception) -> bool | float:
-        if not isinstance(exc, _Retry):
-            return False
-        if self.env.verbose:
-            wait = f", waiting {exc.wait:g}s" if exc.wait is not None else ""
-            self.env.message(f"intcli: transient failure ({exc.reason}){wait}")
-        return exc.wait if exc.wait is not None else True
 
     # -- many pages --------------------------------------------------------------------------------------------
     def get_pages(self, path: str, params: dict[str, str | int], pages: range) -> list[Page]:
