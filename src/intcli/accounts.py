@@ -57,7 +57,7 @@ def connect_github(env: Environment, token: str, host: str | None, insecure: boo
         auth="token", host=where.host, account=info.login, scopes=info.scopes, connected_at=env.now(),
         expires_at=info.expires_at, secret_storage=storage, details={"api_url": where.api_url},
     ))
-    return GithubConnected(where.host, info, storage, github.missing_scopes(registry, info.scopes),
+    return GithubConnected(where.host, info, storage, registry.missing_scopes(github.PROVIDER, info.scopes),
                            _overriding_variable(env, registry, github.PROVIDER))
 
 

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 HANDLERS = {
     "github.user_issues": "intcli.providers.github.fetch:fetch_user_issues",
     "github.issues": "intcli.providers.github.fetch:fetch_repository_issues",
+    "google.drive": "intcli.providers.google.drive:fetch_files",
+    "google.gmail": "intcli.providers.google.gmail:fetch_messages",
 }
 
 
@@ -37,6 +39,8 @@ class FetchOptions:
     sync: bool = False
     max_wait: float = 60.0
     on_page: Callable[[], None] | None = None
+    query: str | None = None
+    content: str | None = None
 
     def refuse(self, **given: Any) -> None:
         """Options that mean nothing for this capability are usage errors, not silently ignored."""

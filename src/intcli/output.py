@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import enum
 import json
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from intcli.errors import UsageError
@@ -22,6 +23,31 @@ class Format(enum.StrEnum):
     JSON = "json"
     NDJSON = "ndjson"
     CSV = "csv"
+
+
+@dataclass
+class ItemList:
+    """What a fetch handler returns: items (all with ``fields``), a total, and notes for stderr."""
+
+    items: list[dict[str, Any]]
+    total: int
+    notes: list[str] = field(default_factory=list)
+    truncated: bool = False
+    key: str = "items"  # the JSON document's list key: "issues", "files", "messages"
+    fields: tuple[str, ...] = ()
+    table_fields: tuple[str, ...] = ()  # the default columns on a terminal
+
+    def document(self) -> dict[str, Any]:
+        return {self.key: self.items, "total": self.total, "truncated": self.truncated}
+
+
+@dataclass
+class TextResult:
+    """One document's text (e.g. a Drive file's content): raw text on a terminal, a JSON object otherwise."""
+
+    text: str
+    meta: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
 
 
 def choose_format(env: Environment, requested: Format | None) -> Format:

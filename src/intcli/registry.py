@@ -76,6 +76,14 @@ class Registry:
         """Every capability that can be asked for: registered ones and those apps provide."""
         return sorted({*self.capabilities, *self.provided_by})
 
+    def missing_scopes(self, provider_id: str, granted: list[str] | None) -> dict[str, list[str]]:
+        """Per capability of the provider, the scopes it needs that ``granted`` lacks (nothing when unknown)."""
+        if granted is None:
+            return {}
+        effective = self.providers[provider_id].effective_scopes(granted)
+        return {cap_id: missing for cap_id, cap in sorted(self.capabilities.items())
+                if cap.provider == provider_id and (missing := [s for s in cap.permissions if s not in effective])}
+
     def app(self, app_id: str) -> App:
         if app_id not in self.apps:
             raise UsageError(f"unknown app {app_id!r}", hint=suggest(app_id, self.apps, "apps"))

@@ -7,10 +7,9 @@ from typing import Annotated
 import typer
 
 from intcli.cli import app
-from intcli.cli.common import OnBehalfOption, complete_capabilities, get_env
+from intcli.cli.common import OnBehalfOption, complete_capabilities, get_env, print_json
+from intcli.errors import UsageError
 from intcli.output import Format
-
-DEFAULT_COLUMNS = {"table": ["number", "title", "repository", "updatedAt", "labels"]}
 
 
 @app.command()
@@ -40,43 +39,53 @@ def fetch(
                                        "since the last sync")] = False,
     max_wait: Annotated[float, typer.Option("--max-wait", min=0, help="Longest wait (seconds) for a rate limit to "
                                             "reset before giving up with exit 3")] = 60.0,
+    query: Annotated[str | None, typer.Option("--query", "-q", help="google.drive: a Drive query (name contains "
+                                              "'x'); google.gmail: a Gmail search [default: is:unread in:inbox]",
+                                              show_default=False)] = None,
+    content: Annotated[str | None, typer.Option("--content", help="google.drive: print the text of this file id "
+                                                "(Google Docs as plain text)", show_default=False)] = None,
 ) -> None:
-    """Fetch items of a capability: issues assigned to you (github.user_issues) or a repository's (github.issues).
+    """Fetch items of a capability: issues (github.user_issues, github.issues), Drive files, Gmail messages.
 
-    Examples: intcli fetch github.user_issues --format json; intcli fetch github.issues -R owner/name --sync
+    Examples: intcli fetch github.user_issues --format json; intcli fetch github.issues -R owner/name --sync;
+    intcli fetch google.drive --since 2026-11-01; intcli fetch google.gmail -q "from:boss is:unread"
 
     Output goes to stdout; notes, warnings and progress go to stderr.
 
     Exits 4 when not connected or when the app may not use the capability, 3 when GitHub fails after retries.
     """
     from intcli.fetch import FetchOptions, run_fetch
-    from intcli.output import choose_format, parse_fields, write_items
-    from intcli.providers.github.issues import ISSUE_FIELDS
+    from intcli.output import Format, TextResult, choose_format, parse_fields, write_items
 
     env = get_env(ctx)
     fmt = choose_format(env, output_format)
-    chosen = parse_fields(fields, ISSUE_FIELDS) or DEFAULT_COLUMNS.get(str(fmt), list(ISSUE_FIELDS))
     if state is not None and state not in ("open", "closed", "all"):
-        from intcli.errors import UsageError
-
         raise UsageError(f"--state {state!r} is not open, closed or all", hint="e.g. --state closed")
     options = FetchOptions(capability, app_id, limit, list(repo or []), list(label or []), state, assignee,
-                           _check_since(since), sync, max_wait)
+                           _check_since(since), sync, max_wait, query=query, content=content)
     with _progress(env) as on_page:
         options.on_page = on_page
         result = run_fetch(env, options)
     for note in result.notes:
         env.message(f"intcli: {note}")
-    write_items(env, fmt, result.document(), "issues", chosen,
-                title=f"{capability}: {len(result.issues)} of {result.total}")
+    if isinstance(result, TextResult):
+        if fmt in (Format.JSON, Format.NDJSON):
+            print_json(env, {**result.meta, "content": result.text})
+        elif fmt == Format.CSV:
+            raise UsageError("--content prints a document, not a table", hint="use --format json or table")
+        else:
+            env.stdout.write(result.text if result.text.endswith("\n") or not result.text else result.text + "\n")
+        return
+    chosen = parse_fields(fields, result.fields) or (
+        list(result.table_fields) if fmt == Format.TABLE else list(result.fields))
+    write_items(env, fmt, result.document(), result.key, chosen,
+                title=f"{capability}: {len(result.items)} of {result.total}")
 
 
 def _check_since(since: str | None) -> str | None:
     if since is None:
         return None
     from datetime import UTC, datetime
-
-    from intcli.errors import UsageError
 
     try:
         moment = datetime.fromisoformat(since.replace("Z", "+00:00"))

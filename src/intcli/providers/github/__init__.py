@@ -14,7 +14,6 @@ if TYPE_CHECKING:
     import httpx
 
     from intcli.env import Environment
-    from intcli.registry import Registry
 
 PROVIDER = "github"
 API_VERSION = "2022-11-28"
@@ -128,15 +127,3 @@ def _expiry(header: str | None) -> datetime | None:
             continue
         return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     return None
-
-
-def missing_scopes(registry: Registry, granted: list[str] | None) -> dict[str, list[str]]:
-    """Per github capability, the scopes it needs that the token lacks (nothing when scopes are unknown)."""
-    if granted is None:
-        return {}
-    effective = registry.providers[PROVIDER].effective_scopes(granted)
-    return {
-        cap_id: missing
-        for cap_id, cap in sorted(registry.capabilities.items())
-        if cap.provider == PROVIDER and (missing := [s for s in cap.permissions if s not in effective])
-    }

@@ -52,7 +52,7 @@ def _api(env: Environment, registry: Registry, options: FetchOptions):  # noqa: 
 def fetch_user_issues(env: Environment, registry: Registry, options: FetchOptions) -> IssueList:
     from intcli.providers.github.issues import assigned_issues
 
-    options.refuse(since=options.since, sync=options.sync)
+    options.refuse(since=options.since, sync=options.sync, query=options.query, content=options.content)
     with _api(env, registry, options) as api:
         return assigned_issues(api, assignee=options.assignee or "@me", state=options.state or "open",
                                repos=options.repos, labels=options.labels, limit=options.limit)
@@ -62,7 +62,7 @@ def fetch_repository_issues(env: Environment, registry: Registry, options: Fetch
     from intcli.providers.github.issues import IssueList, repository_issues
     from intcli.providers.github.sync import sync_repository
 
-    options.refuse(assignee=options.assignee, label=options.labels)
+    options.refuse(assignee=options.assignee, label=options.labels, query=options.query, content=options.content)
     if not options.repos:
         raise UsageError("github.issues needs --repo OWNER/NAME", hint="e.g. --repo octocat/hello-world")
     if options.sync and options.since:
@@ -74,8 +74,8 @@ def fetch_repository_issues(env: Environment, registry: Registry, options: Fetch
         for repo in options.repos:
             if options.sync:
                 synced = sync_repository(env, api, api.where.host, repo)
-                synced.issues = [i for i in synced.issues if state == "all" or i["state"] == state]
-                synced.total = len(synced.issues)
+                synced.items = [i for i in synced.items if state == "all" or i["state"] == state]
+                synced.total = len(synced.items)
                 results.append(synced)
             else:
                 results.append(repository_issues(api, repo, state=state, since=options.since, limit=options.limit))

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from intcli.errors import UpstreamError, UsageError
+from intcli.output import ItemList
 
 if TYPE_CHECKING:
     from intcli.providers.github.api import GitHubAPI, Page
@@ -24,19 +25,14 @@ _LOGIN = re.compile(r"^(@me|[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))$")
 
 
 @dataclass
-class IssueList:
-    issues: list[dict[str, Any]]
-    total: int  # GitHub's total_count for searches; the number of issues otherwise
-    notes: list[str] = field(default_factory=list)  # e.g. "only the first 1000 of 1432 can be fetched"
-    truncated: bool = False
+class IssueList(ItemList):
+    key: str = "issues"
+    fields: tuple[str, ...] = ISSUE_FIELDS
+    table_fields: tuple[str, ...] = ("number", "title", "repository", "updatedAt", "labels")
 
-    def document(self, fields: list[str] | None = None) -> dict[str, Any]:
-        issues = [select(issue, fields) for issue in self.issues] if fields else self.issues
-        return {"issues": issues, "total": self.total, "truncated": self.truncated}
-
-
-def select(issue: dict[str, Any], fields: list[str]) -> dict[str, Any]:
-    return {name: issue.get(name) for name in fields}
+    @property
+    def issues(self) -> list[dict[str, Any]]:
+        return self.items
 
 
 def check_repo(repo: str) -> str:

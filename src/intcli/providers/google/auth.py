@@ -1,0 +1,330 @@
+"""Google credentials: connecting (OAuth 2.0 installed app with PKCE, headless paste-back, service account) and
+the session used at run time (refresh ahead of expiry, once per process, ``invalid_grant`` → expired).
+
+Only the refresh token and the client secret go to the vault (as one small JSON entry, well under the ~1280
+characters Windows allows); the access token lives in memory. The client file's ``token_uri`` is kept in the
+state and used on every refresh. The token exchange runs on requests, which reads REQUESTS_CA_BUNDLE; intcli
+also honours SSL_CERT_FILE there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
+
+from intcli.errors import AuthError, ConfigError, UpstreamError, UsageError
+from intcli.providers.google import PROVIDER, api_base, client_config, load_json_file, wanted_scopes
+from intcli.state import Connection, SecretStorage
+
+if TYPE_CHECKING:
+    from intcli.env import Environment
+    from intcli.registry import Registry
+
+SERVICE_ACCOUNT_VARIABLE = "GOOGLE_APPLICATION_CREDENTIALS"
+REFRESH_MARGIN = timedelta(minutes=2)
+BROWSER_TIMEOUT_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class GoogleConnected:
+    account: str
+    scopes: list[str]
+    access_expires_at: datetime | None
+    storage: SecretStorage
+    missing: dict[str, list[str]]
+
+
+def requests_session(env: Environment):  # noqa: ANN201 - a requests.Session
+    import requests
+
+    session = requests.Session()
+    _trust_custom_ca(env, session)
+    return session
+
+
+def _trust_custom_ca(env: Environment, session: Any) -> None:
+    """requests reads REQUESTS_CA_BUNDLE, not SSL_CERT_FILE: make the latter work too."""
+    if not env.environ.get("REQUESTS_CA_BUNDLE") and env.environ.get("SSL_CERT_FILE"):
+        session.verify = env.environ["SSL_CERT_FILE"]
+
+
+@contextlib.contextmanager
+def _token_endpoint_errors(what: str):  # noqa: ANN202
+    """Failures of the authorization server, as one-line errors with the right exit status."""
+    import requests
+    from google.auth.exceptions import RefreshError, TransportError
+    from oauthlib.oauth2.rfc6749.errors import MismatchingStateError, OAuth2Error
+
+    try:
+        yield
+    except MismatchingStateError:
+        raise UsageError("the pasted URL belongs to another authorization attempt (its state does not match)",
+                         hint="run `intcli connect google` again and paste the URL it leads to") from None
+    except OAuth2Error as exc:
+        raise AuthError(f"Google refused the {what} ({exc.error})", hint="run `intcli connect google` again") from None
+    except requests.exceptions.SSLError:
+        raise UpstreamError(f"TLS certificate of the Google token endpoint could not be verified ({what})",
+                            hint="for a private CA, set SSL_CERT_FILE or REQUESTS_CA_BUNDLE") from None
+    except (requests.exceptions.RequestException, TransportError) as exc:
+        raise UpstreamError(f"cannot reach the Google token endpoint ({type(exc).__name__})",
+                            hint="check the network and retry") from None
+    except RefreshError as exc:
+        if "invalid_grant" in str(exc):
+            raise _InvalidGrant() from None
+        raise AuthError(f"Google refused to refresh the access token ({_first_word(exc)})",
+                        hint="run `intcli connect google`") from None
+
+
+class _InvalidGrant(Exception):
+    pass
+
+
+def _first_word(exc: Exception) -> str:
+    text = str(exc.args[0]) if exc.args else type(exc).__name__
+    return text.split(":", 1)[0][:80]
+
+
+# -- connecting ------------------------------------------------------------------------------------------------------
+def connect_oauth(env: Environment, registry: Registry, client_secrets: str | None, no_browser: bool,
+                  scopes: list[str] | None, insecure: bool) -> GoogleConnected:
+    from google_auth_oauthlib.flow import InstalledAppFlow
+
+    from intcli.vault import ensure_keyring
+
+    config = client_config(env, client_secrets)
+    client = next(iter(config.values()))
+    requested = scopes or wanted_scopes(registry)
+    if not insecure:
+        ensure_keyring(env)
+    flow = InstalledAppFlow.from_client_config(config, scopes=requested)  # PKCE (S256) on by default
+    _trust_custom_ca(env, flow.oauth2session)
+    with _token_endpoint_errors("authorization"):
+        if no_browser or not _browser_available(env):
+            _headless(env, flow)
+        else:
+            with contextlib.redirect_stdout(env.stderr):  # the library prints its prompt; messages go to stderr
+                flow.run_local_server(
+                    host="127.0.0.1", port=0, open_browser=True, timeout_seconds=BROWSER_TIMEOUT_SECONDS,
+                    authorization_prompt_message="Opening your browser to authorize intcli. If it does not open, "
+                                                 "visit:\n{url}",
+                    success_message="intcli is connected. You can close this tab.",
+                    access_type="offline", prompt="consent")
+    token = flow.oauth2session.token
+    refresh_token = token.get("refresh_token")
+    if not refresh_token:
+        raise AuthError("Google returned no refresh token", hint="run `intcli connect google` again (consent again)")
+    granted = token.get("scope", requested)
+    granted = granted.split() if isinstance(granted, str) else list(granted)
+    expires_at = datetime.fromtimestamp(token["expires_at"], UTC) if token.get("expires_at") else None
+    account = account_email(env, token["access_token"])
+    secret = json.dumps({"refresh_token": refresh_token, "client_secret": client["client_secret"]})
+    return _save(env, registry, account, granted, "oauth2", secret, insecure, expires_at,
+                 {"client_id": client["client_id"], "token_uri": client["token_uri"], "auth_uri": client["auth_uri"]})
+
+
+def _browser_available(env: Environment) -> bool:
+    import sys
+    import webbrowser
+
+    if sys.platform.startswith("linux") and not any(env.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY",
+                                                                                 "BROWSER")):
+        return False
+    try:
+        webbrowser.get()
+    except webbrowser.Error:
+        return False
+    return True
+
+
+def _free_loopback_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _headless(env: Environment, flow: Any) -> None:
+    """Print the URL; the user authorizes anywhere and pastes back the URL the browser was sent to."""
+    flow.redirect_uri = f"http://127.0.0.1:{_free_loopback_port()}/"
+    url, _ = flow.authorization_url(access_type="offline", prompt="consent")
+    env.message("Open this URL in a browser, authorize intcli, then paste here the whole address the browser ends "
+                "up at (it starts with " + flow.redirect_uri + " and may show an error page):\n" + url)
+    if env.stdin_isatty:
+        env.stderr.write("Redirected URL: ")
+        env.stderr.flush()
+    pasted = env.stdin.readline().strip()
+    if not pasted:
+        raise UsageError("no redirected URL was pasted", hint="run `intcli connect google --no-browser` again")
+    parts = urlsplit(pasted)
+    query = parse_qs(parts.query)
+    if "error" in query:
+        raise AuthError(f"authorization was not granted ({query['error'][0]})", hint="run it again and allow access")
+    if not pasted.startswith(flow.redirect_uri) or "code" not in query:
+        raise UsageError("that is not the redirected URL (it should start with " + flow.redirect_uri + " and carry "
+                         "a code)", hint="paste the full address from the browser's address bar")
+    # oauthlib insists on https for the response URL even for a loopback redirect, as the library's own flow does.
+    flow.fetch_token(authorization_response=pasted.replace("http://", "https://", 1))
+
+
+def connect_service_account(env: Environment, registry: Registry, key_file: str, subject: str | None
+                            ) -> GoogleConnected:
+    path = os.path.abspath(os.path.expanduser(key_file))
+    credentials = service_account_credentials(env, path, subject, wanted_scopes(registry))
+    with _token_endpoint_errors("service account key"):
+        try:
+            credentials.refresh(_transport(env))
+        except _InvalidGrant:
+            raise AuthError("Google refused the service account key (invalid_grant)",
+                            hint="check the key, and --subject's domain-wide delegation") from None
+    expires_at = credentials.expiry.replace(tzinfo=UTC) if credentials.expiry else None
+    account = subject or credentials.service_account_email
+    details = {"key_file": path, **({"subject": subject} if subject else {})}
+    return _save(env, registry, account, wanted_scopes(registry), "service_account", None, False, expires_at,
+                 details)
+
+
+def service_account_credentials(env: Environment, path: str, subject: str | None, scopes: list[str]) -> Any:
+    from google.oauth2 import service_account
+
+    info = load_json_file(path, "service account key file", "--service-account")
+    if info.get("type") != "service_account" or not all(info.get(k) for k in ("client_email", "private_key",
+                                                                              "token_uri")):
+        raise UsageError(f"{path} is not a service account key (type service_account with client_email, "
+                         "private_key, token_uri)", hint="create a JSON key for the service account")
+    try:
+        return service_account.Credentials.from_service_account_info(info, scopes=scopes, subject=subject)
+    except ValueError:
+        raise UsageError(f"the private key in {path} cannot be read", hint="create a new JSON key") from None
+
+
+def _save(env: Environment, registry: Registry, account: str, granted: list[str], auth: str, secret: str | None,
+          insecure: bool, access_expires_at: datetime | None, details: dict[str, str]) -> GoogleConnected:
+    from intcli.state import load_state, save_connection
+    from intcli.vault import delete_secret, store_secret
+
+    previous = load_state(env).connections.get(PROVIDER)
+    storage = store_secret(env, PROVIDER, secret, insecure) if secret is not None else SecretStorage.NONE
+    if previous is not None and previous.secret_storage != storage:
+        with contextlib.suppress(ConfigError):
+            delete_secret(env, PROVIDER, previous.secret_storage)
+    if access_expires_at is not None:
+        details = {**details, "access_token_expires_at": access_expires_at.isoformat()}
+    token_host = urlsplit(details.get("token_uri", "https://oauth2.googleapis.com/token")).netloc
+    save_connection(env, PROVIDER, Connection(
+        auth=auth, host=token_host if auth == "oauth2" else "service account", account=account, scopes=granted,
+        connected_at=env.now(), secret_storage=storage, details=details))
+    return GoogleConnected(account, granted, access_expires_at, storage, registry.missing_scopes(PROVIDER, granted))
+
+
+def account_email(env: Environment, access_token: str) -> str:
+    """Who authorized: Gmail's profile, else Drive's about (no extra scope needed for either)."""
+    from intcli.http import client
+
+    with client(env, api_base(env), {"Authorization": f"Bearer {access_token}"}) as http:
+        for path, params, pick in (("/gmail/v1/users/me/profile", {}, lambda d: d.get("emailAddress")),
+                                   ("/drive/v3/about", {"fields": "user(emailAddress)"},
+                                    lambda d: (d.get("user") or {}).get("emailAddress"))):
+            try:
+                response = http.get(path, params=params)
+                if response.status_code == 200:
+                    email = pick(response.json())
+                    if isinstance(email, str) and email:
+                        return email
+            except Exception:  # noqa: BLE001 - the account name is informative only
+                continue
+    return "unknown account"
+
+
+def _transport(env: Environment) -> Any:
+    from google.auth.transport.requests import Request
+
+    return Request(session=requests_session(env))
+
+
+# -- the session at run time -----------------------------------------------------------------------------------------
+class GoogleSession:
+    """Hands out a valid access token, refreshing it ahead of expiry at most once at a time (threads share it)."""
+
+    def __init__(self, env: Environment, credentials: Any, source: str, stored: bool) -> None:
+        self.env = env
+        self.credentials = credentials
+        self.source = source
+        self.stored = stored  # the refresh token came from intcli's vault (so invalid_grant marks it expired)
+        self._lock = threading.Lock()
+
+    def access_token(self) -> str:
+        with self._lock:
+            expiry = self.credentials.expiry
+            fresh = self.credentials.token and expiry and expiry.replace(tzinfo=UTC) - REFRESH_MARGIN > \
+                datetime.now(UTC)
+            if not fresh:
+                self._refresh()
+            return self.credentials.token
+
+    def _refresh(self) -> None:
+        try:
+            with _token_endpoint_errors("token refresh"):
+                self.credentials.refresh(_transport(self.env))
+        except _InvalidGrant:
+            if self.stored:
+                _mark_expired(self.env)
+            raise AuthError("Google no longer accepts the stored authorization (invalid_grant: revoked, or the "
+                            "7-day limit of an app in Testing)", hint="run `intcli connect google`") from None
+
+
+def _mark_expired(env: Environment) -> None:
+    from dataclasses import replace
+
+    from intcli.state import update_state
+
+    now = env.now()
+
+    def change(state):  # noqa: ANN001, ANN202
+        connection = state.connections.get(PROVIDER)
+        if connection is None:
+            return state
+        return replace(state, connections={**state.connections, PROVIDER: replace(connection, expires_at=now)})
+
+    update_state(env, change)
+
+
+def session(env: Environment, registry: Registry) -> GoogleSession:
+    """Credentials at use time: GOOGLE_APPLICATION_CREDENTIALS, else the stored connection."""
+    from google.oauth2.credentials import Credentials
+
+    from intcli.connections import as_utc
+    from intcli.state import load_state
+    from intcli.vault import read_secret
+
+    scopes = wanted_scopes(registry)
+    key_file = env.environ.get(SERVICE_ACCOUNT_VARIABLE, "").strip()
+    if key_file:
+        return GoogleSession(env, service_account_credentials(env, key_file, None, scopes),
+                             f"env:{SERVICE_ACCOUNT_VARIABLE}", False)
+    connection = load_state(env).connections.get(PROVIDER)
+    if connection is None:
+        raise AuthError("Google is not connected",
+                        hint=f"run `intcli connect google` (or set {SERVICE_ACCOUNT_VARIABLE} in CI)")
+    if connection.expires_at is not None and as_utc(connection.expires_at) <= env.now():
+        raise AuthError("the Google authorization has expired or was revoked", hint="run `intcli connect google`")
+    if connection.auth == "service_account":
+        credentials = service_account_credentials(env, connection.details["key_file"],
+                                                  connection.details.get("subject"), scopes)
+        return GoogleSession(env, credentials, "service account", False)
+    stored = read_secret(env, PROVIDER, connection.secret_storage)
+    try:
+        secret = json.loads(stored or "")
+        refresh_token, client_secret = secret["refresh_token"], secret["client_secret"]
+    except (ValueError, KeyError, TypeError):
+        raise AuthError("the stored Google authorization is missing or damaged",
+                        hint="run `intcli connect google` again") from None
+    credentials = Credentials(  # built directly: from_authorized_user_info would reset token_uri to Google's
+        token=None, refresh_token=refresh_token, token_uri=connection.details["token_uri"],
+        client_id=connection.details["client_id"], client_secret=client_secret, scopes=connection.scopes)
+    return GoogleSession(env, credentials, str(connection.secret_storage), True)

@@ -1,0 +1,96 @@
+"""``fetch google.drive``: recent files (not trashed, newest first) and a document's text (``--content``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from intcli.errors import UpstreamError, UsageError
+from intcli.output import ItemList, TextResult
+
+if TYPE_CHECKING:
+    from intcli.env import Environment
+    from intcli.fetch import FetchOptions
+    from intcli.registry import Registry
+
+FILE_FIELDS = ("id", "name", "mimeType", "modifiedTime", "url", "owners", "size")
+_API_FIELDS = "nextPageToken,files(id,name,mimeType,modifiedTime,webViewLink,owners(emailAddress),size)"
+PAGE_SIZE = 100
+GOOGLE_DOCS = {  # Google's own formats, exported as text
+    "application/vnd.google-apps.document": "text/plain",
+    "application/vnd.google-apps.spreadsheet": "text/csv",
+    "application/vnd.google-apps.presentation": "text/plain",
+}
+TEXT_TYPES = ("text/", "application/json", "application/xml", "application/x-yaml")
+
+
+def drive_query(query: str | None, since: str | None) -> str:
+    parts = ["trashed = false"]
+    if since:
+        parts.append(f"modifiedTime > '{since}'")
+    if query:
+        parts.append(f"({query})")
+    return " and ".join(parts)
+
+
+def to_item(raw: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": raw["id"], "name": raw.get("name", ""), "mimeType": raw.get("mimeType", ""),
+        "modifiedTime": raw.get("modifiedTime"), "url": raw.get("webViewLink"),
+        "owners": [o.get("emailAddress", "") for o in raw.get("owners", []) if isinstance(o, dict)],
+        "size": int(raw["size"]) if str(raw.get("size", "")).isdigit() else None,
+    }
+
+
+def recent_files(api: Any, query: str | None = None, since: str | None = None, limit: int | None = None
+                 ) -> ItemList:
+    files: list[dict[str, Any]] = []
+    params: dict[str, Any] = {"q": drive_query(query, since), "orderBy": "modifiedTime desc",
+                              "pageSize": min(PAGE_SIZE, limit) if limit else PAGE_SIZE, "fields": _API_FIELDS,
+                              "spaces": "drive"}
+    while True:
+        page = api.get_json("/drive/v3/files", params)
+        raws = page.get("files")
+        if not isinstance(raws, list):
+            raise UpstreamError("unexpected answer from Drive: no list of files", hint="check INTCLI_GOOGLE_API_URL")
+        try:
+            files += [to_item(raw) for raw in raws]
+        except (KeyError, TypeError, AttributeError):
+            raise UpstreamError("unexpected answer from Drive: a file lacks its id", hint="retry later") from None
+        token = page.get("nextPageToken")
+        if not token or (limit is not None and len(files) >= limit):
+            break
+        params = {**params, "pageToken": token}
+    if limit is not None:
+        files = files[:limit]
+    return ItemList(files, len(files), key="files", fields=FILE_FIELDS,
+                    table_fields=("name", "mimeType", "modifiedTime", "owners"))
+
+
+def file_text(api: Any, file_id: str) -> TextResult:
+    meta = api.get_json(f"/drive/v3/files/{file_id}", {"fields": "id,name,mimeType"})
+    mime = str(meta.get("mimeType", ""))
+    if mime in GOOGLE_DOCS:
+        response = api.request("GET", f"/drive/v3/files/{file_id}/export", {"mimeType": GOOGLE_DOCS[mime]})
+    elif mime.startswith(TEXT_TYPES):
+        response = api.request("GET", f"/drive/v3/files/{file_id}", {"alt": "media"})
+    else:
+        raise UsageError(f"{meta.get('name', file_id)} is a {mime or 'file of unknown type'}, not a document intcli "
+                         "can show as text", hint="--content works for Google Docs, Sheets, Slides and text files")
+    try:
+        text = response.content.decode("utf-8")
+    except UnicodeDecodeError:
+        text = response.content.decode("latin-1")
+    return TextResult(text, {"id": meta.get("id", file_id), "name": meta.get("name"), "mimeType": mime})
+
+
+def fetch_files(env: Environment, registry: Registry, options: FetchOptions) -> ItemList | TextResult:
+    from intcli.providers.google.api import GoogleAPI
+    from intcli.providers.google.auth import session
+
+    options.refuse(repo=options.repos, label=options.labels, state=options.state, assignee=options.assignee,
+                   sync=options.sync)
+    with GoogleAPI(env, session(env, registry)) as api:
+        if options.content:
+            options.refuse(query=options.query, since=options.since)
+            return file_text(api, options.content)
+        return recent_files(api, options.query, options.since, options.limit)

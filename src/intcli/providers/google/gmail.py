@@ -1,0 +1,124 @@
+"""Gmail: ``fetch google.gmail`` (ids, then metadata concurrently) and ``send google.gmail`` (send or draft)."""
+
+from __future__ import annotations
+
+import base64
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from intcli.errors import UpstreamError, UsageError
+from intcli.output import ItemList
+
+if TYPE_CHECKING:
+    from intcli.env import Environment
+    from intcli.fetch import FetchOptions
+    from intcli.registry import Registry
+
+MESSAGE_FIELDS = ("id", "threadId", "from", "to", "subject", "date", "snippet", "labels")
+DEFAULT_QUERY = "is:unread in:inbox"
+PAGE_SIZE = 100
+CONCURRENT_REQUESTS = 8
+_HEADERS = ("From", "To", "Subject", "Date")
+
+
+def to_item(raw: dict[str, Any]) -> dict[str, Any]:
+    headers = {h.get("name", "").lower(): h.get("value", "") for h in raw.get("payload", {}).get("headers", [])}
+    return {"id": raw["id"], "threadId": raw.get("threadId"), "from": headers.get("from", ""),
+            "to": headers.get("to", ""), "subject": headers.get("subject", ""), "date": headers.get("date", ""),
+            "snippet": raw.get("snippet", ""), "labels": list(raw.get("labelIds", []))}
+
+
+def messages(api: Any, query: str | None = None, limit: int | None = None) -> ItemList:
+    ids: list[str] = []
+    params: dict[str, Any] = {"q": query or DEFAULT_QUERY, "maxResults": min(PAGE_SIZE, limit) if limit else PAGE_SIZE}
+    estimate = 0
+    while True:
+        page = api.get_json("/gmail/v1/users/me/messages", params)
+        estimate = estimate or int(page.get("resultSizeEstimate", 0) or 0)
+        listed = page.get("messages", [])
+        if not isinstance(listed, list):
+            raise UpstreamError("unexpected answer from Gmail: no list of messages", hint="retry later")
+        ids += [m["id"] for m in listed if isinstance(m, dict) and "id" in m]
+        token = page.get("nextPageToken")
+        if not token or (limit is not None and len(ids) >= limit):
+            break
+        params = {**params, "pageToken": token}
+    if limit is not None:
+        ids = ids[:limit]
+
+    def metadata(message_id: str) -> dict[str, Any]:
+        raw = api.get_json(f"/gmail/v1/users/me/messages/{message_id}",
+                           {"format": "metadata", "metadataHeaders": list(_HEADERS)})
+        try:
+            return to_item(raw)
+        except (KeyError, TypeError, AttributeError):
+            raise UpstreamError(f"unexpected answer from Gmail for message {message_id}", hint="retry later") from None
+
+    with ThreadPoolExecutor(max_workers=CONCURRENT_REQUESTS) as pool:
+        items = list(pool.map(metadata, ids))  # concurrent, in list order
+    return ItemList(items, max(estimate, len(items)), key="messages", fields=MESSAGE_FIELDS,
+                    table_fields=("from", "subject", "date", "snippet"))
+
+
+def fetch_messages(env: Environment, registry: Registry, options: FetchOptions) -> ItemList:
+    from intcli.providers.google.api import GoogleAPI
+    from intcli.providers.google.auth import session
+
+    options.refuse(repo=options.repos, label=options.labels, state=options.state, assignee=options.assignee,
+                   sync=options.sync, since=options.since, content=options.content)
+    with GoogleAPI(env, session(env, registry)) as api:
+        return messages(api, options.query, options.limit)
+
+
+# -- sending ---------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Outgoing:
+    to: list[str]
+    subject: str
+    body: str
+    cc: list[str]
+    draft: bool
+
+
+def build_message(outgoing: Outgoing, sender: str | None) -> bytes:
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    for header, addresses in (("To", outgoing.to), ("Cc", outgoing.cc)):
+        if addresses:
+            message[header] = ", ".join(_address(a) for a in addresses)
+    if sender and "@" in sender:
+        message["From"] = sender
+    message["Subject"] = outgoing.subject
+    message.set_content(outgoing.body)
+    return message.as_bytes()
+
+
+def _address(text: str) -> str:
+    from email.headerregistry import Address
+    from email.utils import parseaddr
+
+    name, address = parseaddr(text)
+    if "@" not in address or " " in address:
+        raise UsageError(f"{text!r} is not an email address", hint="e.g. --to alice@example.com")
+    return str(Address(display_name=name, addr_spec=address)) if name else address
+
+
+def send(env: Environment, registry: Registry, outgoing: Outgoing) -> dict[str, Any]:
+    from intcli.providers.google.api import GoogleAPI
+    from intcli.providers.google.auth import session
+    from intcli.state import load_state
+
+    if not outgoing.to:
+        raise UsageError("no recipient", hint="pass --to ADDRESS")
+    connection = load_state(env).connections.get("google")
+    raw = base64.urlsafe_b64encode(build_message(outgoing, connection.account if connection else None)).decode()
+    with GoogleAPI(env, session(env, registry)) as api:
+        if outgoing.draft:
+            result = api.post_json("/gmail/v1/users/me/drafts", {"message": {"raw": raw}})
+            message = result.get("message", {}) if isinstance(result.get("message"), dict) else {}
+            return {"draft": True, "id": result.get("id"), "messageId": message.get("id"),
+                    "threadId": message.get("threadId")}
+        result = api.post_json("/gmail/v1/users/me/messages/send", {"raw": raw})
+        return {"draft": False, "id": None, "messageId": result.get("id"), "threadId": result.get("threadId")}
