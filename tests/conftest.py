@@ -55,10 +55,12 @@ def cache_dir(isolated: Path) -> Path:
 def run():
     """Run intcli in this process, as a script would (no TTY unless asked), and capture everything."""
 
-    def invoke(*args: str, stdin: str = "", tty: bool = False, extra_env: dict[str, str] | None = None) -> Result:
+    def invoke(*args: str, stdin="", tty: bool = False, extra_env: dict[str, str] | None = None) -> Result:
+        """``stdin`` is text, or a callable that gets the stderr buffer and returns a stream (to answer prompts)."""
         out, err = io.StringIO(), io.StringIO()
         environ = {**os.environ, **(extra_env or {})}
-        env = Environment(environ=environ, stdin=io.StringIO(stdin), stdout=out, stderr=err,
+        stream = stdin(err) if callable(stdin) else io.StringIO(stdin)
+        env = Environment(environ=environ, stdin=stream, stdout=out, stderr=err,
                           stdin_isatty=tty, stdout_isatty=tty, stderr_isatty=tty)
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = main(list(args), env=env)
@@ -162,3 +164,34 @@ def secret_tool_lookup(variables: dict[str, str], provider: str) -> str:
 def httpserver_listen_address() -> tuple[str, int]:
     """pytest-httpserver listens on 127.0.0.1 only (never anything but loopback), on a free port."""
     return ("127.0.0.1", 0)
+
+
+# -- TLS on loopback (trustme) ----------------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def ca():
+    import trustme
+
+    return trustme.CA()
+
+
+@pytest.fixture
+def tls_server(ca):
+    import ssl
+
+    from pytest_httpserver import HTTPServer
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
+    server = HTTPServer(host="127.0.0.1", port=0, ssl_context=context)
+    server.start()
+    yield server
+    server.clear()
+    server.stop()
+
+
+@pytest.fixture
+def trust_ca(ca, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(path))
+    monkeypatch.setenv("SSL_CERT_FILE", str(path))
+    return path

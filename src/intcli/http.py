@@ -99,7 +99,21 @@ def client(env: Environment, base_url: str, headers: dict[str, str] | None = Non
 
     return httpx.Client(base_url=base_url, headers={"User-Agent": USER_AGENT, **(headers or {})},
                         timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)), follow_redirects=True,
-                        trust_env=True)
+                        verify=_verify(env), trust_env=True)
+
+
+def _verify(env: Environment):  # noqa: ANN202 - an ssl.SSLContext, or True for httpx's default
+    """A private CA from SSL_CERT_FILE (or REQUESTS_CA_BUNDLE, which the Google token exchange reads)."""
+    bundle = env.environ.get("SSL_CERT_FILE") or env.environ.get("REQUESTS_CA_BUNDLE")
+    if not bundle:
+        return True
+    import ssl
+
+    try:
+        return ssl.create_default_context(cafile=bundle)
+    except (OSError, ssl.SSLError):
+        raise UsageError(f"cannot load the CA bundle {bundle} (from SSL_CERT_FILE/REQUESTS_CA_BUNDLE)",
+                         hint="point it at a PEM file of CA certificates") from None
 
 
 def transport_error(exc: Exception, host: str) -> UpstreamError:
