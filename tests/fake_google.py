@@ -109,6 +109,9 @@ class FakeGoogle:
 
     def token(self, request: Request) -> Response:
         form = request.form.to_dict()
+        if request.authorization and request.authorization.username:  # client credentials by HTTP Basic auth
+            form.setdefault("client_id", request.authorization.username)
+            form.setdefault("client_secret", request.authorization.password)
         self.token_requests.append(form)
         grant = form.get("grant_type")
         if grant == "authorization_code":
@@ -134,7 +137,9 @@ class FakeGoogle:
             public_key = self.service_account_keys.get(claims.get("iss"))
             if public_key is None:
                 return _json({"error": "invalid_grant", "error_description": "unknown service account"}, 400)
-            jwt.decode(form["assertion"], certs=public_key, audience=f"{self.base}/token")  # checks the signature
+            # Checks the signature. google-auth always addresses the assertion to Google's token endpoint, whatever
+            # token_uri says, and Google expects exactly that.
+            jwt.decode(form["assertion"], certs=public_key, audience="https://oauth2.googleapis.com/token")
             return _json(self._issue(claims.get("scope", "").split()))
         return _json({"error": "unsupported_grant_type"}, 400)
 
@@ -205,9 +210,11 @@ class FakeGoogle:
 
 def follow_authorization(url: str, ca_file: str) -> str:
     """What a browser does: open the authorization URL, get redirected; return the redirect target URL."""
+    import ssl
+
     import httpx
 
-    answer = httpx.get(url, verify=ca_file, follow_redirects=False)
+    answer = httpx.get(url, verify=ssl.create_default_context(cafile=ca_file), follow_redirects=False)
     assert answer.status_code == 302, answer.text
     return answer.headers["Location"]
 

@@ -102,9 +102,13 @@ def client(env: Environment, base_url: str, headers: dict[str, str] | None = Non
                         verify=_verify(env), trust_env=True)
 
 
+def ca_bundle(env: Environment) -> str | None:
+    """The CA bundle for every HTTPS call intcli makes: SSL_CERT_FILE, else REQUESTS_CA_BUNDLE, else the default."""
+    return env.environ.get("SSL_CERT_FILE") or env.environ.get("REQUESTS_CA_BUNDLE") or None
+
+
 def _verify(env: Environment):  # noqa: ANN202 - an ssl.SSLContext, or True for httpx's default
-    """A private CA from SSL_CERT_FILE (or REQUESTS_CA_BUNDLE, which the Google token exchange reads)."""
-    bundle = env.environ.get("SSL_CERT_FILE") or env.environ.get("REQUESTS_CA_BUNDLE")
+    bundle = ca_bundle(env)
     if not bundle:
         return True
     import ssl

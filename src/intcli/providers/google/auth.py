@@ -50,9 +50,25 @@ def requests_session(env: Environment):  # noqa: ANN201 - a requests.Session
 
 
 def _trust_custom_ca(env: Environment, session: Any) -> None:
-    """requests reads REQUESTS_CA_BUNDLE, not SSL_CERT_FILE: make the latter work too."""
-    if not env.environ.get("REQUESTS_CA_BUNDLE") and env.environ.get("SSL_CERT_FILE"):
-        session.verify = env.environ["SSL_CERT_FILE"]
+    """requests reads REQUESTS_CA_BUNDLE, not SSL_CERT_FILE: use intcli's one rule (SSL_CERT_FILE, else
+    REQUESTS_CA_BUNDLE; see intcli.http.ca_bundle) for the token endpoint as for every other HTTPS call.
+
+    requests lets REQUESTS_CA_BUNDLE override a session's ``verify`` on every request, so the choice is applied
+    where it merges the environment (proxies and the rest still come from the environment)."""
+    from intcli.http import ca_bundle
+
+    bundle = ca_bundle(env)
+    if not bundle:
+        return
+    merge = session.merge_environment_settings
+
+    def merge_with_bundle(url, proxies, stream, verify, cert):  # noqa: ANN001, ANN202
+        settings = merge(url, proxies, stream, verify, cert)
+        if settings.get("verify") is not False:
+            settings["verify"] = bundle
+        return settings
+
+    session.merge_environment_settings = merge_with_bundle
 
 
 @contextlib.contextmanager
@@ -78,7 +94,7 @@ def _token_endpoint_errors(what: str):  # noqa: ANN202
     except RefreshError as exc:
         if "invalid_grant" in str(exc):
             raise _InvalidGrant() from None
-        raise AuthError(f"Google refused to refresh the access token ({_first_word(exc)})",
+        raise AuthError(f"Google refused to issue an access token{_error_code(exc)}",
                         hint="run `intcli connect google`") from None
 
 
@@ -86,9 +102,13 @@ class _InvalidGrant(Exception):
     pass
 
 
-def _first_word(exc: Exception) -> str:
-    text = str(exc.args[0]) if exc.args else type(exc).__name__
-    return text.split(":", 1)[0][:80]
+def _error_code(exc: Exception) -> str:
+    """The OAuth error code (e.g. ``invalid_scope``) when the answer had one; never the raw body."""
+    import re
+
+    text = str(exc.args[0]) if exc.args else ""
+    match = re.match(r"([a-z_]{3,40}):", text)
+    return f" ({match.group(1)})" if match else ""
 
 
 # -- connecting ------------------------------------------------------------------------------------------------------
@@ -97,6 +117,10 @@ def connect_oauth(env: Environment, registry: Registry, client_secrets: str | No
     from google_auth_oauthlib.flow import InstalledAppFlow
 
     from intcli.vault import ensure_keyring
+
+    # With granular consent a user may grant fewer scopes than asked; oauthlib would raise on that. intcli records
+    # what was granted and reports the capabilities that lack a scope instead.
+    os.environ.setdefault("OAUTHLIB_RELAX_TOKEN_SCOPE", "1")
 
     config = client_config(env, client_secrets)
     client = next(iter(config.values()))
