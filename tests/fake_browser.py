@@ -16,7 +16,8 @@ if __name__ == "__main__":
         subprocess.Popen([sys.executable, __file__, "--child", sys.argv[1]], start_new_session=True)
         sys.exit(0)
     url = sys.argv[2]
-    authorize = httpx.get(url, verify=ssl.create_default_context(cafile=os.environ["SSL_CERT_FILE"]), follow_redirects=False)
+    trusted = ssl.create_default_context(cafile=os.environ["SSL_CERT_FILE"])
+    authorize = httpx.get(url, verify=trusted, follow_redirects=False)
     location = authorize.headers["Location"]
     with open(os.environ["FAKE_BROWSER_LOG"], "a") as log:
         log.write(url + "\n" + location + "\n")

@@ -187,7 +187,8 @@ def test_drive_limit_since_and_query(run, connected):
 def test_drive_content(run, connected):
     doc = run("fetch", "google.drive", "--content", "file7")
     assert doc.exit_code == 0 and json.loads(doc.stdout) == {
-        "id": "file7", "name": "Doc 7", "mimeType": "application/vnd.google-apps.document", "content": "Text of file7\n"}
+        "id": "file7", "name": "Doc 7", "mimeType": "application/vnd.google-apps.document",
+        "content": "Text of file7\n"}
     assert run("fetch", "google.drive", "--content", "file7", tty=True).stdout == "Text of file7\n"
     plain = run("fetch", "google.drive", "--content", "notes", "-f", "table")
     assert plain.stdout == "hello notes\n"
@@ -233,7 +234,8 @@ def test_revoked_refresh_token_marks_the_connection_expired(run, connected):
 
 
 def test_send_and_draft(run, connected):
-    draft = run("send", "google.gmail", "--to", "Bob <bob@example.com>", "--subject", "Hi", "--body", "Hello", "--draft")
+    draft = run("send", "google.gmail", "--to", "Bob <bob@example.com>", "--subject", "Hi", "--body", "Hello",
+                "--draft")
     assert draft.exit_code == 0, draft.stderr
     assert json.loads(draft.stdout)["draft"] is True
     raw = connected.drafts[0].decode()
