@@ -195,3 +195,22 @@ def trust_ca(ca, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     ca.cert_pem.write_to_path(str(path))
     monkeypatch.setenv("SSL_CERT_FILE", str(path))
     return path
+
+
+# -- a loopback Google (tests/fake_google.py) ------------------------------------------------------------------------
+@pytest.fixture
+def google(tls_server, trust_ca, monkeypatch, tmp_path):
+    import json
+
+    from fake_google import FakeGoogle
+
+    fake = FakeGoogle().install(tls_server)
+    monkeypatch.setenv("INTCLI_GOOGLE_API_URL", fake.base)
+    secrets_file = tmp_path / "client_secret.json"
+    secrets_file.write_text(json.dumps(fake.client_secrets()))
+    monkeypatch.setenv("INTCLI_GOOGLE_CLIENT_SECRETS", str(secrets_file))
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("BROWSER", raising=False)
+    fake.ca_file = str(trust_ca)
+    fake.secrets_file = str(secrets_file)
+    return fake

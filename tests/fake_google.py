@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import json
 import re
 import secrets
@@ -221,3 +222,29 @@ def follow_authorization(url: str, ca_file: str) -> str:
 
 def query_of(url: str) -> dict:
     return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+
+
+class Browser(io.StringIO):
+    """Standard input that answers the paste-back prompt: it opens the URL intcli printed, as a person would."""
+
+    def __init__(self, stderr: io.StringIO, ca_file: str, tamper=None) -> None:
+        super().__init__()
+        self.stderr, self.ca_file, self.tamper = stderr, ca_file, tamper
+        self.authorization_url = ""
+
+    def readline(self, *args) -> str:
+        self.authorization_url = next(line for line in self.stderr.getvalue().splitlines() if "/o/oauth2/auth?" in line)
+        redirected = follow_authorization(self.authorization_url.strip(), self.ca_file)
+        return (self.tamper(redirected) if self.tamper else redirected) + "\n"
+
+
+def connect(run, google, *flags: str, tamper=None):
+    browser = {}
+
+    def stdin(err):
+        browser["it"] = Browser(err, google.ca_file, tamper)
+        return browser["it"]
+
+    result = run("--debug", "connect", "google", "--no-browser", *flags, stdin=stdin)
+    result.authorization_url = browser["it"].authorization_url if "it" in browser else ""
+    return result

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import subprocess
@@ -13,51 +12,11 @@ from pathlib import Path
 import pytest
 
 from conftest import secret_tool_lookup
-from fake_google import ALL_SCOPES, CLIENT_SECRET, EMAIL, FakeGoogle, follow_authorization, query_of
+from fake_google import ALL_SCOPES, CLIENT_SECRET, EMAIL, FakeGoogle, connect, query_of
 from intcli.env import Environment
 from intcli.state import load_state
 
 TESTS = Path(__file__).resolve().parent
-
-
-@pytest.fixture
-def google(tls_server, trust_ca, monkeypatch, tmp_path) -> FakeGoogle:
-    fake = FakeGoogle().install(tls_server)
-    monkeypatch.setenv("INTCLI_GOOGLE_API_URL", fake.base)
-    secrets_file = tmp_path / "client_secret.json"
-    secrets_file.write_text(json.dumps(fake.client_secrets()))
-    monkeypatch.setenv("INTCLI_GOOGLE_CLIENT_SECRETS", str(secrets_file))
-    monkeypatch.delenv("DISPLAY", raising=False)
-    monkeypatch.delenv("BROWSER", raising=False)
-    fake.ca_file = str(trust_ca)
-    fake.secrets_file = str(secrets_file)
-    return fake
-
-
-class Browser(io.StringIO):
-    """Standard input that answers the paste-back prompt: it opens the URL intcli printed, as a person would."""
-
-    def __init__(self, stderr: io.StringIO, ca_file: str, tamper=None) -> None:
-        super().__init__()
-        self.stderr, self.ca_file, self.tamper = stderr, ca_file, tamper
-        self.authorization_url = ""
-
-    def readline(self, *args) -> str:
-        self.authorization_url = next(line for line in self.stderr.getvalue().splitlines() if "/o/oauth2/auth?" in line)
-        redirected = follow_authorization(self.authorization_url.strip(), self.ca_file)
-        return (self.tamper(redirected) if self.tamper else redirected) + "\n"
-
-
-def connect(run, google, *flags: str, tamper=None):
-    browser = {}
-
-    def stdin(err):
-        browser["it"] = Browser(err, google.ca_file, tamper)
-        return browser["it"]
-
-    result = run("--debug", "connect", "google", "--no-browser", *flags, stdin=stdin)
-    result.authorization_url = browser["it"].authorization_url if "it" in browser else ""
-    return result
 
 
 def test_headless_connect_with_pkce_then_status(run, google, no_keyring, state_dir):

@@ -44,6 +44,8 @@ class Environment:
     clock: Callable[[], datetime] = _utcnow
     debug: bool = False
     verbose: bool = False
+    # Objects shared by everything one command run does (e.g. the Google session, refreshed once per process).
+    shared: dict[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.stdin_isatty is None:

@@ -125,6 +125,8 @@ class AppSettings:
     __pydantic_config__: ClassVar[dict[str, Any]] = _FORBID_EXTRA
     enabled: StrictBool | None = None
     disabled_capabilities: list[str] = field(default_factory=list)
+    # Options for the app (e.g. the repositories its summary covers), over those the app itself declares.
+    options: dict[str, Option] = field(default_factory=dict)
 
     @classmethod
     def from_trusted(cls, data: dict[str, Any]) -> AppSettings:

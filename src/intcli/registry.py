@@ -60,6 +60,10 @@ class Registry:
             return setting.enabled
         return self.apps[app_id].enabled
 
+    def app_options(self, app_id: str) -> dict[str, object]:
+        setting = self.settings.get(app_id)
+        return {**self.apps[app_id].options, **(setting.options if setting else {})}
+
     def integration_switched_off(self, app_id: str, capability: str) -> bool:
         setting = self.settings.get(app_id)
         return setting is not None and capability in setting.disabled_capabilities

@@ -46,7 +46,7 @@ def _global_options(
 
 
 # Each module adds its commands to ``app``; importing them is cheap (their heavy imports are inside functions).
-from intcli.cli import apps, connect, fetch, registry, send, status  # noqa: E402, F401  (registration by import)
+from intcli.cli import apps, connect, fetch, registry, send, status, summary  # noqa: E402, F401  (registration by import)
 
 
 def main(argv: list[str] | None = None, env: Environment | None = None) -> int:

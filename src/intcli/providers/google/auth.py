@@ -318,7 +318,19 @@ def _mark_expired(env: Environment) -> None:
     update_state(env, change)
 
 
+_SESSION_LOCK = threading.Lock()
+
+
 def session(env: Environment, registry: Registry) -> GoogleSession:
+    """The run's one Google session (so a summary's Drive and Gmail sections share one refresh)."""
+    with _SESSION_LOCK:
+        existing = env.shared.get("google-session")
+        if existing is None:
+            existing = env.shared["google-session"] = _new_session(env, registry)
+        return existing  # type: ignore[return-value]
+
+
+def _new_session(env: Environment, registry: Registry) -> GoogleSession:
     """Credentials at use time: GOOGLE_APPLICATION_CREDENTIALS, else the stored connection."""
     from google.oauth2.credentials import Credentials
 

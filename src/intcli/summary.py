@@ -1,0 +1,130 @@
+"""``summary``: an app's daily summary, one section per declared capability, fetched concurrently.
+
+Each requirement's fallback decides what a gap means: a missing required capability with ``disable`` or
+``error`` stops the summary (exit 4, naming the fix); an optional one with ``limited`` leaves its section
+marked unavailable with the fix, and the summary still renders (exit 0). A section that fails upstream shows
+its error without hiding the others; the summary exits non-zero only when a required section failed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from intcli.errors import AuthError, IntcliError, UsageError
+from intcli.models import Fallback
+
+if TYPE_CHECKING:
+    from intcli.env import Environment
+
+DEFAULT_APP = "ai-admin-assistant"
+DEFAULT_SINCE = timedelta(hours=24)
+# capability -> "module:function(env, registry, app_options, top, since) -> section dict"
+SECTIONS = {
+    "github.user_issues": "intcli.providers.github.summary:assigned_section",
+    "github.issues": "intcli.providers.github.summary:repositories_section",
+    "google.drive": "intcli.providers.google.summary:drive_section",
+    "google.gmail": "intcli.providers.google.summary:gmail_section",
+}
+
+
+@dataclass
+class Summary:
+    app: str
+    name: str
+    generated_at: datetime
+    since: datetime
+    sections: dict[str, dict[str, Any]] = field(default_factory=dict)
+    failed_required: list[IntcliError] = field(default_factory=list)
+
+    def document(self) -> dict[str, Any]:
+        """The ``summary --format json`` document (schema version 1, documented in the README)."""
+        issues = self.sections.get("github.user_issues")
+        development = {"available": False, "githubIssues": [], "totalActiveIssues": None}
+        if issues is not None and issues["status"] == "ok":
+            development = {"available": True, "githubIssues": issues["issues"],
+                           "totalActiveIssues": issues["totalActiveIssues"]}
+        return {"schemaVersion": 1, "app": self.app, "name": self.name, "generatedAt": _iso(self.generated_at),
+                "since": _iso(self.since), "sections": self.sections, "developmentTasks": development}
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_since(text: str | None, now: datetime) -> datetime:
+    """ISO 8601 time, or an age such as ``24h``, ``7d``, ``90m``; default 24 hours ago."""
+    if not text:
+        return now - DEFAULT_SINCE
+    match = re.fullmatch(r"(\d+)\s*([mhdw])", text.strip())
+    if match:
+        unit = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[match.group(2)]
+        return now - timedelta(**{unit: int(match.group(1))})
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(f"--since {text!r} is neither an ISO 8601 time nor an age",
+                         hint="e.g. --since 24h, --since 7d or --since 2026-11-27T09:00:00Z") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def build_summary(env: Environment, app_id: str | None, top: int, since_text: str | None) -> Summary:
+    from intcli.connections import current_connections
+    from intcli.registry import load_registry
+    from intcli.state import load_state, mark_used
+    from intcli.status import StatusResolver
+
+    registry = load_registry(env)
+    app_id = app_id or DEFAULT_APP
+    app = registry.app(app_id)
+    if not registry.app_enabled(app_id):
+        raise AuthError(f"app {app_id} is switched off", hint=f"run `intcli apps enable {app_id}`")
+    now = env.now()
+    summary = Summary(app_id, app.name, now, parse_since(since_text, now))
+    resolver = StatusResolver(registry, current_connections(registry, load_state(env), env.environ), now)
+    runnable: dict[str, bool] = {}  # capability -> required
+    for requirement in registry.requirements(app_id):
+        capability = requirement.capability
+        if capability not in SECTIONS:
+            continue  # e.g. a capability provided by an app: nothing to summarise
+        availability = resolver.capability(capability, app_id)
+        if availability.available:
+            runnable[capability] = requirement.required
+            continue
+        fix = availability.fix
+        why = f"{capability} is unavailable: {availability.detail or availability.reason}"
+        if requirement.fallback == Fallback.ERROR or (requirement.required and requirement.fallback ==
+                                                      Fallback.DISABLE):
+            raise AuthError(f"{app_id} cannot run its summary: {why}", hint=f"run `{fix}`" if fix else None)
+        summary.sections[capability] = {"status": "unavailable" if requirement.fallback == Fallback.LIMITED
+                                        else "disabled", "reason": str(availability.reason),
+                                        "detail": availability.detail or None, "fix": fix}
+
+    def run_section(capability: str) -> tuple[str, dict[str, Any] | IntcliError]:
+        module, function = SECTIONS[capability].split(":")
+        builder = getattr(importlib.import_module(module), function)
+        try:
+            return capability, builder(env, registry, registry.app_options(app_id), top, summary.since)
+        except IntcliError as exc:
+            return capability, exc
+
+    used: set[str] = set()
+    with ThreadPoolExecutor(max_workers=max(1, len(runnable))) as pool:
+        for capability, outcome in pool.map(run_section, list(runnable)):
+            if isinstance(outcome, IntcliError):
+                summary.sections[capability] = {"status": "error", "error": str(outcome),
+                                                "exitStatus": int(outcome.exit_status)}
+                if runnable[capability]:
+                    summary.failed_required.append(outcome)
+            else:
+                summary.sections[capability] = {"status": "ok", **outcome}
+                used.add(registry.capabilities[capability].provider)
+    for provider in sorted(used):
+        mark_used(env, provider)
+    order = [r.capability for r in registry.requirements(app_id)]
+    summary.sections = dict(sorted(summary.sections.items(), key=lambda item: order.index(item[0])))
+    return summary
