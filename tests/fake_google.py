@@ -181,6 +181,8 @@ class FakeGoogle:
         return _json({"emailAddress": EMAIL, "messagesTotal": len(self.messages)})
 
     def list_messages(self, request: Request) -> Response:
+        if self.messages is None:
+            return _json({"error": {"code": 500, "message": "Backend Error"}}, 500)
         start, size = int(request.args.get("pageToken", 0)), int(request.args.get("maxResults", 100))
         window = self.messages[start:start + size]
         body = {"messages": [{"id": m["id"], "threadId": m["threadId"]} for m in window],

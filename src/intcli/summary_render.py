@@ -10,7 +10,8 @@ if TYPE_CHECKING:
 
 TITLES = {"github.user_issues": "GitHub issues assigned to you", "github.issues": "Repository activity",
           "google.drive": "Recent documents", "google.gmail": "Unread mail"}
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
+# Characters with a meaning inside a line (text never starts a line here, so list and quote markers are safe).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#|~])")
 
 
 def md_text(value: object) -> str:
