@@ -290,10 +290,11 @@ def test_interrupted_sync_resumes_without_loss_or_duplicates(run, github):
     assert len(ids) == len(set(ids))
 
 
-def test_damaged_sync_copy_is_reported_and_kept(run, github):
-    fetch_json(run, "github.issues", "--repo", "acme/api", "--sync")
+def test_damaged_sync_copy_is_moved_aside_and_fetched_again(run, github):
+    first = fetch_json(run, "github.issues", "--repo", "acme/api", "--sync")
     copy = next((Environment().cache_dir / "sync").rglob("api.json"))
     copy.write_text("{broken")
-    result = run("fetch", "github.issues", "--repo", "acme/api", "--sync")
-    assert result.exit_code == 5 and "rm " in result.stderr
-    assert copy.read_text() == "{broken"
+    result = run("fetch", "github.issues", "--repo", "acme/api", "--sync", "--format", "json")
+    assert result.exit_code == 0 and "was damaged" in result.stderr
+    assert json.loads(result.stdout) == first
+    assert copy.with_name("api.json.damaged").read_text() == "{broken"  # kept, never overwritten

@@ -93,9 +93,22 @@ def check_base_url(url: str, origin: str) -> str:
     return url.rstrip("/")
 
 
+def http_timeout(env: Environment) -> float:
+    """Seconds to wait for a connection or an answer: INTCLI_HTTP_TIMEOUT, default 30."""
+    try:
+        value = float(env.environ.get("INTCLI_HTTP_TIMEOUT", DEFAULT_TIMEOUT_SECONDS))
+    except ValueError:
+        raise UsageError("INTCLI_HTTP_TIMEOUT is not a number of seconds", hint="e.g. INTCLI_HTTP_TIMEOUT=30") from None
+    if value <= 0:
+        raise UsageError("INTCLI_HTTP_TIMEOUT must be more than 0", hint="e.g. INTCLI_HTTP_TIMEOUT=30")
+    return value
+
+
 def client(env: Environment, base_url: str, headers: dict[str, str] | None = None,
-           timeout: float = DEFAULT_TIMEOUT_SECONDS) -> httpx.Client:
+           timeout: float | None = None) -> httpx.Client:
     import httpx
+
+    timeout = timeout if timeout is not None else http_timeout(env)
 
     return httpx.Client(base_url=base_url, headers={"User-Agent": USER_AGENT, **(headers or {})},
                         timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)), follow_redirects=True,

@@ -1,8 +1,8 @@
 """Conditional-request cache: per request URL, the validators (ETag, Last-Modified) and the body they name.
 
 One 0600 JSON file per URL under ``<cache dir>/http/``. Only the URL, validators, a few response headers and
-the body are stored — never request headers, so never a token. A damaged entry is discarded (with a note
-under --verbose): the cache only saves requests, it never holds the only copy of anything.
+the body are stored — never request headers, so never a token. A damaged entry is ignored with a warning and
+replaced by the next answer: the cache only saves requests, it never holds the only copy of anything.
 """
 
 from __future__ import annotations
@@ -61,8 +61,8 @@ class ConditionalCache:
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError, TypeError):
-            if self.env.verbose:
-                self.env.message(f"intcli: discarded a damaged cache entry {path} (it is only a cache)")
+            self.env.warn(f"ignored the damaged cache entry {path}; it will be replaced by a fresh answer "
+                          "(it is only a cache)")
             return None
 
     def put(self, url: str, response: httpx.Response) -> None:

@@ -147,10 +147,16 @@ def secrets_path(env: Environment) -> Path:
 
 
 def _file_read(env: Environment) -> dict[str, str]:
+    import stat
+
     path = secrets_path(env)
     text = read_text(path, "secrets file")
     if text is None:
         return {}
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise ConfigError(f"secrets file {path} can be read by others (mode {mode:04o})",
+                          hint=f"restrict it with chmod 600 {path}, or reconnect")
     try:
         data = json.loads(text)
     except ValueError:

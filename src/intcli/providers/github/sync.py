@@ -51,8 +51,15 @@ def load_copy(env: Environment, path: Path, repo: str) -> LocalCopy:
             raise ValueError("unexpected layout")
         return LocalCopy(data["repository"], data.get("cursor"), data["issues"])
     except (ValueError, AttributeError, KeyError) as exc:
-        raise ConfigError(f"sync copy {path} is damaged ({exc})",
-                          hint=f"delete it (rm {path}); the next --sync fetches the repository again") from None
+        # A cache: safe to discard. It is moved aside (never overwritten) and the repository is fetched again.
+        aside = path.with_name(path.name + ".damaged")
+        try:
+            path.replace(aside)
+        except OSError:
+            raise ConfigError(f"sync copy {path} is damaged ({type(exc).__name__}) and cannot be moved aside",
+                              hint=f"delete it (rm {path}); the next --sync fetches the repository again") from None
+        env.warn(f"the sync copy {path} was damaged; moved it to {aside.name} and fetching {repo} again in full")
+        return LocalCopy(repo)
 
 
 def sync_repository(env: Environment, api: GitHubAPI, host: str, repo: str) -> IssueList:
