@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import getpass
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -41,19 +42,15 @@ class GithubConnected:
 def connect_github(env: Environment, token: str, host: str | None, insecure: bool) -> GithubConnected:
     from intcli.providers import github
     from intcli.registry import load_registry
-    from intcli.vault import ensure_keyring, store_secret
+    from intcli.vault import ensure_keyring
 
     registry = load_registry(env)
     token = github.check_token_shape(token)
     where = github.endpoint(env, host)
-    previous = load_state(env).connections.get(github.PROVIDER)
     if not insecure:
         ensure_keyring(env)  # refuse before spending an API call
     info = github.validate_token(env, where, token)
-    storage = store_secret(env, github.PROVIDER, token, insecure)
-    if previous is not None and previous.secret_storage != storage:
-        _forget_secret_quietly(env, github.PROVIDER, previous.secret_storage)
-    save_connection(env, github.PROVIDER, Connection(
+    storage = replace_connection(env, github.PROVIDER, token, insecure, lambda storage: Connection(
         auth="token", host=where.host, account=info.login, scopes=info.scopes, connected_at=env.now(),
         expires_at=info.expires_at, secret_storage=storage, details={"api_url": where.api_url},
     ))
@@ -77,18 +74,36 @@ def disconnect(env: Environment, provider: str) -> Disconnected:
         from intcli.registry import suggest
 
         raise UsageError(f"unknown provider {provider!r}", hint=suggest(provider, registry.providers, "providers"))
-    connection = load_state(env).connections.get(provider)
-    if connection is not None:
-        delete_secret(env, provider, connection.secret_storage)  # a keyring failure keeps the state: retry works
-    was_connected = forget_connection(env, provider)
+    with account_lock(env, provider):
+        connection = load_state(env).connections.get(provider)
+        if connection is not None:
+            delete_secret(env, provider, connection.secret_storage)  # a keyring failure keeps the state: retry
+        was_connected = forget_connection(env, provider)
     return Disconnected(provider, was_connected, _overriding_variable(env, registry, provider))
 
 
-def _forget_secret_quietly(env: Environment, provider: str, storage: SecretStorage) -> None:
-    from intcli.vault import delete_secret
+def account_lock(env: Environment, provider: str):  # noqa: ANN201 - a context manager
+    """Held while a provider's secret and its state change together, so that a connect and a disconnect
+    running at once never leave a connection without its secret (or a secret without its connection)."""
+    from intcli.fsutil import locked
 
-    with contextlib.suppress(ConfigError):
-        delete_secret(env, provider, storage)
+    return locked(env.state_dir / f"{provider}.account")
+
+
+def replace_connection(env: Environment, provider: str, secret: str | None, insecure: bool,
+                       make: Callable[[SecretStorage], Connection]) -> SecretStorage:
+    """Store the secret (keyring, or the 0600 file) and upsert the connection that points at it, as one step;
+    a secret left behind in the other store by an earlier connection is removed."""
+    from intcli.vault import delete_secret, store_secret
+
+    with account_lock(env, provider):
+        previous = load_state(env).connections.get(provider)
+        storage = store_secret(env, provider, secret, insecure) if secret is not None else SecretStorage.NONE
+        if previous is not None and previous.secret_storage != storage:
+            with contextlib.suppress(ConfigError):
+                delete_secret(env, provider, previous.secret_storage)
+        save_connection(env, provider, make(storage))
+    return storage
 
 
 

@@ -134,8 +134,11 @@ class GitHubAPI:
         def fetch(number: int) -> Page:
             return self.get(path, {**params, "page": number})
 
-        with ThreadPoolExecutor(max_workers=min(CONCURRENT_PAGES, len(pages))) as pool:
+        pool = ThreadPoolExecutor(max_workers=min(CONCURRENT_PAGES, len(pages)))
+        try:
             return list(pool.map(fetch, pages))  # map keeps the order; the first exception propagates
+        finally:  # on Ctrl-C or a failure, pages not yet started are dropped instead of fetched
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _decode(body: bytes, host: str, url: str) -> Any:

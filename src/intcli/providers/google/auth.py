@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
-from intcli.errors import AuthError, ConfigError, UpstreamError, UsageError
+from intcli.errors import AuthError, UpstreamError, UsageError
 from intcli.providers.google import PROVIDER, api_base, client_config, load_json_file, wanted_scopes
 from intcli.state import Connection, SecretStorage
 
@@ -229,18 +229,12 @@ def service_account_credentials(env: Environment, path: str, subject: str | None
 
 def _save(env: Environment, registry: Registry, account: str, granted: list[str], auth: str, secret: str | None,
           insecure: bool, access_expires_at: datetime | None, details: dict[str, str]) -> GoogleConnected:
-    from intcli.state import load_state, save_connection
-    from intcli.vault import delete_secret, store_secret
+    from intcli.accounts import replace_connection
 
-    previous = load_state(env).connections.get(PROVIDER)
-    storage = store_secret(env, PROVIDER, secret, insecure) if secret is not None else SecretStorage.NONE
-    if previous is not None and previous.secret_storage != storage:
-        with contextlib.suppress(ConfigError):
-            delete_secret(env, PROVIDER, previous.secret_storage)
     if access_expires_at is not None:
         details = {**details, "access_token_expires_at": access_expires_at.isoformat()}
     token_host = urlsplit(details.get("token_uri", "https://oauth2.googleapis.com/token")).netloc
-    save_connection(env, PROVIDER, Connection(
+    storage = replace_connection(env, PROVIDER, secret, insecure, lambda storage: Connection(
         auth=auth, host=token_host if auth == "oauth2" else "service account", account=account, scopes=granted,
         connected_at=env.now(), secret_storage=storage, details=details))
     return GoogleConnected(account, granted, access_expires_at, storage, registry.missing_scopes(PROVIDER, granted))
