@@ -1,0 +1,126 @@
+"""Ctrl-C leaves every file valid and the next run continues; eight intcli processes at once lose nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+import pytest
+from servers import SlowGitHub
+
+from fake_github import TOKEN, FakeGitHub, make_issues
+from intcli.env import Environment
+from intcli.state import load_state
+
+
+def intcli(*args: str, env: dict[str, str], stdin: str | None = None) -> subprocess.Popen:
+    """intcli as its own process; with ``stdin`` the text is written and closed at once (stdout is dropped)."""
+    process = subprocess.Popen([sys.executable, "-m", "intcli", *args], env=env, text=True,
+                               stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                               stdout=subprocess.PIPE if stdin is None else subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    if stdin is not None:
+        process.stdin.write(stdin)
+        process.stdin.close()
+        process.stdin = None
+    return process
+
+
+@pytest.fixture
+def slow_github(isolated):
+    server = SlowGitHub(FakeGitHub(make_issues(1100, pull_requests_every=11)), delay=0.3)
+    yield server
+    server.stop()
+
+
+def process_env(server: SlowGitHub) -> dict[str, str]:
+    return {**os.environ, "GH_TOKEN": TOKEN, "GITHUB_API_URL": server.api_url}
+
+
+def all_json_files_valid(root: Path) -> None:
+    for path in root.rglob("*.json"):
+        json.loads(path.read_text())  # raises if any file is torn
+
+
+def test_ctrl_c_during_a_sync_keeps_the_copy_valid_and_the_next_sync_completes(slow_github, isolated):
+    env = process_env(slow_github)
+    process = intcli("fetch", "github.issues", "--repo", "acme/api", "--sync", "--state", "all", env=env)
+    copy_dir = Environment().cache_dir / "sync"
+    deadline = time.monotonic() + 30
+    while not list(copy_dir.rglob("api.json")) and time.monotonic() < deadline:
+        time.sleep(0.05)  # wait until the first page is committed
+    time.sleep(0.2)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    all_json_files_valid(isolated)
+    partial = json.loads(next(copy_dir.rglob("api.json")).read_text())
+    assert 0 < len(partial["issues"]) < 500 and partial["cursor"]
+
+    again = intcli("fetch", "github.issues", "--repo", "acme/api", "--sync", "--state", "all", "-f", "json", env=env)
+    stdout, stderr = again.communicate(timeout=60)
+    assert again.returncode == 0, stderr
+    ids = [issue["id"] for issue in json.loads(stdout)["issues"]]
+    expected = {i["id"] for i in slow_github.fake.issues if i["repository_url"].endswith("acme/api")
+                and "pull_request" not in i}
+    assert len(ids) == len(set(ids)) and set(ids) == expected
+
+
+def test_ctrl_c_during_a_fetch_prints_nothing_and_breaks_nothing(slow_github, isolated):
+    env = process_env(slow_github)
+    process = intcli("fetch", "github.user_issues", "-f", "json", env=env)
+    deadline = time.monotonic() + 30
+    while not slow_github.fake.requests and time.monotonic() < deadline:
+        time.sleep(0.02)  # page 1 is on its way
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130, stderr
+    assert stdout == ""
+    all_json_files_valid(isolated)
+    complete = intcli("fetch", "github.user_issues", "-f", "json", env=env)
+    stdout, _ = complete.communicate(timeout=60)
+    assert complete.returncode == 0 and len(json.loads(stdout)["issues"]) == 1000
+
+
+def test_eight_processes_at_once_leave_everything_valid_and_consistent(slow_github, isolated, config_dir):
+    slow_github.delay = 0.0
+    config_dir.mkdir(parents=True)
+    (config_dir / "config.toml").write_text("".join(f'[apps.app{i}]\nname = "App {i}"\n' for i in range(8)))
+    env = {**process_env(slow_github), "GH_TOKEN": ""}
+    env_token = {**env, "GH_TOKEN": TOKEN}
+    rounds = [
+        [("apps", "disable", f"app{i}") for i in range(8)],
+        [("connect", "github", "--with-token", "--insecure-storage"), ("disconnect", "github"),
+         ("connect", "github", "--with-token", "--insecure-storage"), ("status", "--json"),
+         ("apps", "enable", "app1"), ("apps", "disable", "ai-admin-assistant", "-c", "github.user_issues"),
+         ("disconnect", "github"), ("connect", "github", "--with-token", "--insecure-storage")],
+        [("fetch", "github.issues", "--repo", "acme/api", "--sync")] * 4 + [("status",)] * 2
+        + [("fetch", "github.user_issues", "--limit", "150")] * 2,
+    ]
+    for commands in rounds:
+        processes = [intcli(*args, env=env_token if args[0] == "fetch" else env,
+                            stdin=TOKEN if "--with-token" in args else None) for args in commands]
+        for process, args in zip(processes, commands, strict=True):
+            _, stderr = process.communicate(timeout=120)
+            assert process.returncode == 0, (args, stderr)
+    all_json_files_valid(isolated)
+    config = tomllib.loads((config_dir / "config.toml").read_text())
+    settings = config["app_settings"]
+    assert {f"app{i}" for i in range(8)} <= set(settings)  # no switch was lost
+    assert settings["app1"]["enabled"] is True
+    assert all(settings[f"app{i}"]["enabled"] is False for i in range(8) if i != 1)
+    assert settings["ai-admin-assistant"]["disabled_capabilities"] == ["github.user_issues"]
+    state = load_state(Environment())
+    secrets_file = Environment().state_dir / "secrets.json"
+    secrets = json.loads(secrets_file.read_text()) if secrets_file.exists() else {}
+    assert ("github" in state.connections) == ("github" in secrets)  # never a connection without its secret
+    assert "github" in state.last_used
+    copy = json.loads(next((Environment().cache_dir / "sync").rglob("api.json")).read_text())
+    assert len(copy["issues"]) == 500
