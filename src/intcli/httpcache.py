@@ -55,7 +55,7 @@ class ConditionalCache:
         try:
             entry = json.loads(path.read_bytes())
             if entry["url"] != url:
-                return None
+                raise ValueError("the entry belongs to another URL")
             return CachedResponse(entry.get("etag"), entry.get("last_modified"), dict(entry["headers"]),
                                   base64.b64decode(entry["body"]))
         except FileNotFoundError:
