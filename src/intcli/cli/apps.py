@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from intcli.cli import app
-from intcli.cli.common import JsonOption, complete_apps, complete_capabilities, get_env, print_json
+from intcli.cli.common import JsonOption, complete_apps, complete_capabilities, get_env, print_json, titled_table
 
 apps_app = typer.Typer(help="List apps, or switch them on and off.", invoke_without_command=True)
 app.add_typer(apps_app, name="apps")
@@ -26,8 +26,6 @@ def list_apps(ctx: typer.Context, json_output: JsonOption = False) -> None:
     """List apps with what they require, what they can optionally use and what they provide."""
     if ctx.invoked_subcommand is not None:
         return
-    from rich.table import Table
-
     from intcli.registry import apps_document, load_registry
 
     env = get_env(ctx)
@@ -35,9 +33,7 @@ def list_apps(ctx: typer.Context, json_output: JsonOption = False) -> None:
     if json_output:
         print_json(env, document)
         return
-    table = Table(title="Apps", title_justify="left")
-    for column in ("App", "Name", "Enabled", "Requires", "Optional", "Provides", "Source"):
-        table.add_column(column, overflow="fold")
+    table = titled_table("Apps", ("App", "Name", "Enabled", "Requires", "Optional", "Provides", "Source"))
     for item in document["apps"]:
         optional = [
             f"{r['capability']} (off)" if r["capability"] in item["switchedOff"] else r["capability"]

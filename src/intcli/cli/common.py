@@ -51,6 +51,21 @@ OnBehalfOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print a JSON document (stable; see the README).")]
 
 
+def titled_table(title: str, columns: tuple[str, ...]):  # noqa: ANN201 - a rich Table
+    """The listing tables of ``registry`` and ``apps``: a left-aligned title, folding columns."""
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    return table
+
+
+def warn_missing_scopes(env: Environment, missing: dict[str, list[str]], lacking: str) -> None:
+    for capability, scopes in missing.items():
+        env.warn(f"{capability} needs scope {', '.join(scopes)}, which {lacking}")
+
+
 def print_json(env: Environment, document: Any) -> None:
     env.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
 

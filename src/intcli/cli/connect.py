@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from intcli.cli import app
-from intcli.cli.common import get_env
+from intcli.cli.common import get_env, warn_missing_scopes
 
 connect_app = typer.Typer(help="Connect an account; its secret goes to the system keyring.", no_args_is_help=True)
 app.add_typer(connect_app, name="connect")
@@ -56,8 +56,7 @@ def connect_github(
     env.message(f"  scopes: {scopes}")
     if info.expires_at:
         env.message(f"  expires: {info.expires_at:%Y-%m-%d %H:%M} UTC")
-    for capability, missing in result.missing.items():
-        env.warn(f"{capability} needs scope {', '.join(missing)}, which this token lacks")
+    warn_missing_scopes(env, result.missing, "this token lacks")
     if result.overriding_variable:
         env.warn(f"{result.overriding_variable} is set and is used instead of the stored token")
 
@@ -110,8 +109,7 @@ def connect_google(
     env.message(f"  scopes: {', '.join(result.scopes) or 'none'}")
     if result.access_expires_at:
         env.message(f"  access token valid until {result.access_expires_at:%Y-%m-%d %H:%M} UTC (refreshed as needed)")
-    for capability, missing in result.missing.items():
-        env.warn(f"{capability} needs scope {', '.join(missing)}, which was not granted")
+    warn_missing_scopes(env, result.missing, "was not granted")
 
 
 @app.command("disconnect")

@@ -5,14 +5,12 @@ from __future__ import annotations
 import typer
 
 from intcli.cli import app
-from intcli.cli.common import JsonOption, get_env, print_json
+from intcli.cli.common import JsonOption, get_env, print_json, titled_table
 
 
 @app.command("registry")
 def registry_command(ctx: typer.Context, json_output: JsonOption = False) -> None:
     """List providers and capabilities, including capabilities that apps provide."""
-    from rich.table import Table
-
     from intcli.registry import load_registry, registry_document
 
     env = get_env(ctx)
@@ -21,15 +19,12 @@ def registry_command(ctx: typer.Context, json_output: JsonOption = False) -> Non
     if json_output:
         print_json(env, document)
         return
-    providers = Table(title="Providers", title_justify="left")
-    for column in ("Provider", "Name", "Auth", "Status", "Version", "Scopes", "Source"):
-        providers.add_column(column, overflow="fold")
+    providers = titled_table("Providers", ("Provider", "Name", "Auth", "Status", "Version", "Scopes", "Source"))
     for item in document["providers"]:
         providers.add_row(item["id"], item["name"], ", ".join(item["auth"]), item["status"], item["version"],
                           "\n".join(item["scopes"]) or "-", item["source"])
-    capabilities = Table(title="Capabilities", title_justify="left")
-    for column in ("Capability", "Provider", "Name", "Operations", "Data types", "Source"):
-        capabilities.add_column(column, overflow="fold")
+    capabilities = titled_table("Capabilities", ("Capability", "Provider", "Name", "Operations", "Data types",
+                                                 "Source"))
     for item in document["capabilities"]:
         owner = item["provider"] or f"app {item['providedBy']}"
         capabilities.add_row(item["id"], owner, item["name"], ", ".join(item["operations"]) or "-",
