@@ -7,7 +7,7 @@ import typer
 
 import intcli.status
 from intcli import __version__
-from intcli.cli import app
+from intcli.cli import COMMAND_MODULES, app, load_commands
 from intcli.errors import ExitStatus, UpstreamError
 
 
@@ -23,6 +23,7 @@ def _commands(group: typer.Typer, prefix: tuple[str, ...] = ()):
 
 
 def test_every_command_has_help_text(run):
+    load_commands()
     commands = dict(_commands(app))
     assert {("status",), ("registry",), ("apps",), ("apps", "enable"), ("connect", "github"),
             ("disconnect",)} <= set(commands)
@@ -122,3 +123,21 @@ def test_exit_130_interrupted(run, monkeypatch):
     result = run("status")
     assert result.exit_code == ExitStatus.INTERRUPTED
     assert "interrupted" in result.stderr
+
+
+def test_every_command_is_listed_for_lazy_loading():
+    load_commands()
+    names = {info.name or info.callback.__name__ for info in app.registered_commands}
+    names |= {group.name for group in app.registered_groups}
+    assert names == set(COMMAND_MODULES)
+
+
+def test_only_the_invoked_command_module_is_imported():
+    import subprocess
+    import sys
+
+    script = ("import sys; from intcli.cli import main; main(['status', '--json']); "
+              "print(sorted(m for m in sys.modules if m.startswith('intcli.cli.')), file=sys.stderr)")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == "['intcli.cli.common', 'intcli.cli.status']"

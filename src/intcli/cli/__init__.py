@@ -45,8 +45,28 @@ def _global_options(
     env.verbose = env.verbose or verbose
 
 
-# Each module adds its commands to ``app``; importing them is cheap (their heavy imports are inside functions).
-from intcli.cli import apps, connect, fetch, registry, send, status, summary  # noqa: E402, F401  (registration by import)
+# Each module adds its commands to ``app`` when imported. A run imports only the module of the command it runs
+# (Typer builds every registered command's options at start-up, which costs more than the imports themselves);
+# help, completion and unknown commands load them all.
+COMMAND_MODULES = {
+    "status": "status", "registry": "registry", "apps": "apps", "connect": "connect", "disconnect": "connect",
+    "fetch": "fetch", "send": "send", "summary": "summary",
+}
+_GLOBAL_FLAGS = {"--debug", "--verbose", "-v"}
+
+
+def load_commands(args: list[str] | None = None) -> None:
+    """Import the command module ``args`` asks for, or all of them."""
+    import importlib
+    import os
+
+    wanted = set(COMMAND_MODULES.values())
+    if args is not None and not any(name.endswith("_COMPLETE") for name in os.environ):
+        words = [a for a in args if a not in _GLOBAL_FLAGS]
+        if words and words[0] in COMMAND_MODULES:
+            wanted = {COMMAND_MODULES[words[0]]}
+    for module in sorted(wanted):
+        importlib.import_module(f"intcli.cli.{module}")
 
 
 def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
@@ -55,6 +75,7 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
     if "--debug" in args:
         env.debug = True  # so that errors raised while parsing options are shown in full too
+    load_commands(args)
     command = typer.main.get_command(app)
     try:
         command.main(args=args, prog_name="intcli", obj=env, standalone_mode=True)
