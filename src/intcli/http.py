@@ -41,6 +41,9 @@ def with_retries(env: Environment, label: str, send: Callable[[], _T]) -> _T:
     """Call ``send`` until it stops raising Retryable: exponential backoff with jitter (stamina), honouring a
     server-given wait; each retry is told under --verbose."""
     import stamina
+    import stamina.instrumentation
+
+    stamina.instrumentation.set_on_retry_hooks([])  # retries are told under --verbose, not by stamina's logger
 
     def backoff(exc: Exception) -> bool | float:
         if not isinstance(exc, Retryable):
@@ -84,9 +87,17 @@ def is_loopback(host: str) -> bool:
 
 def check_base_url(url: str, origin: str) -> str:
     """Accept https anywhere and http on loopback only; return the URL without a trailing slash."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a malformed port
+    except ValueError:
+        raise UsageError(f"{origin}: {url!r} is not a valid URL",
+                         hint="use e.g. https://ghe.example.com/api/v3") from None
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise UsageError(f"{origin}: {url!r} is not an http(s) URL", hint="use e.g. https://ghe.example.com/api/v3")
+    if parts.username or parts.password:
+        raise UsageError(f"{origin}: a URL with a user name or password is not accepted",
+                         hint="remove the credentials from the URL (intcli would have to show and store them)")
     if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise UsageError(f"{origin}: plain http to {parts.hostname} would send the token unencrypted",
                          hint="use https (plain http is allowed only for loopback test servers)")
@@ -95,12 +106,22 @@ def check_base_url(url: str, origin: str) -> str:
 
 def http_timeout(env: Environment) -> float:
     """Seconds to wait for a connection or an answer: INTCLI_HTTP_TIMEOUT, default 30."""
+    return seconds_setting(env, "INTCLI_HTTP_TIMEOUT", DEFAULT_TIMEOUT_SECONDS)
+
+
+def seconds_setting(env: Environment, variable: str, default: float) -> float:
+    """A positive, finite number of seconds from an environment variable, or a usage error naming it."""
+    import math
+
+    text = env.environ.get(variable, "").strip()
+    if not text:
+        return default
     try:
-        value = float(env.environ.get("INTCLI_HTTP_TIMEOUT", DEFAULT_TIMEOUT_SECONDS))
+        value = float(text)
     except ValueError:
-        raise UsageError("INTCLI_HTTP_TIMEOUT is not a number of seconds", hint="e.g. INTCLI_HTTP_TIMEOUT=30") from None
-    if value <= 0:
-        raise UsageError("INTCLI_HTTP_TIMEOUT must be more than 0", hint="e.g. INTCLI_HTTP_TIMEOUT=30")
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise UsageError(f"{variable}={text!r} is not a positive number of seconds", hint=f"e.g. {variable}=30")
     return value
 
 

@@ -137,6 +137,11 @@ def forget_connection(env: Environment, provider: str) -> bool:
 
 
 def mark_used(env: Environment, provider: str) -> None:
-    """Record that a capability of ``provider`` was just used (shown as 'last used' in status)."""
+    """Record that a capability of ``provider`` was just used (shown as 'last used' in status).
+
+    Best effort: a result already fetched is not thrown away because this bookkeeping failed."""
     now = env.now()
-    update_state(env, lambda s: replace(s, last_used={**s.last_used, provider: now}))
+    try:
+        update_state(env, lambda s: replace(s, last_used={**s.last_used, provider: now}))
+    except ConfigError as exc:
+        env.warn(f"could not record 'last used' for {provider}: {exc}")

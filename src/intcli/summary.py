@@ -61,15 +61,17 @@ def parse_since(text: str | None, now: datetime) -> datetime:
     if not text:
         return now - DEFAULT_SINCE
     match = re.fullmatch(r"(\d+)\s*([mhdw])", text.strip())
-    if match:
-        unit = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[match.group(2)]
-        return now - timedelta(**{unit: int(match.group(1))})
     try:
+        if match:
+            unit = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[match.group(2)]
+            return now - timedelta(**{unit: int(match.group(1))})
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        moment.astimezone(UTC)  # raises OverflowError at the edges of time
+    except (ValueError, OverflowError):
         raise UsageError(f"--since {text!r} is neither an ISO 8601 time nor an age",
                          hint="e.g. --since 24h, --since 7d or --since 2026-11-27T09:00:00Z") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment
 
 
 def build_summary(env: Environment, app_id: str | None, top: int, since_text: str | None) -> Summary:

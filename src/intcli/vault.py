@@ -34,10 +34,9 @@ class KeyringUnavailable(ConfigError):
 
 
 def keyring_timeout(env: Environment) -> float:
-    try:
-        return float(env.environ.get("INTCLI_KEYRING_TIMEOUT", DEFAULT_TIMEOUT_SECONDS))
-    except ValueError:
-        return DEFAULT_TIMEOUT_SECONDS
+    from intcli.http import seconds_setting
+
+    return seconds_setting(env, "INTCLI_KEYRING_TIMEOUT", DEFAULT_TIMEOUT_SECONDS)
 
 
 def _bounded(env: Environment, action: str, call: Callable[[], _T]) -> _T:
@@ -75,7 +74,7 @@ def _keyring_error(action: str, exc: BaseException) -> BaseException:
                        hint="check the keyring service, or use --insecure-storage")
 
 
-def _backend(env: Environment):  # noqa: ANN202 - a keyring backend
+def _backend(env: Environment, storing: bool = False):  # noqa: ANN202 - a keyring backend
     def detect():  # noqa: ANN202
         import keyring.core
 
@@ -85,10 +84,13 @@ def _backend(env: Environment):  # noqa: ANN202 - a keyring backend
     backend = _bounded(env, "find a keyring", detect)
     kind = f"{type(backend).__module__}.{type(backend).__name__}"
     if kind.startswith(_REFUSED_BACKENDS) or _priority(backend) <= 0:
+        if storing:
+            raise KeyringUnavailable(
+                "no usable system keyring to store the secret in (on Linux, a Secret Service such as gnome-keyring)",
+                hint="start or unlock one, or pass --insecure-storage to keep it in a 0600 file instead")
         raise KeyringUnavailable(
-            "no usable system keyring to store the secret in (on Linux, a Secret Service such as gnome-keyring)",
-            hint="start or unlock one, or pass --insecure-storage to keep it in a 0600 file instead",
-        )
+            "no usable system keyring to read the stored secret from (on Linux, a Secret Service such as "
+            "gnome-keyring)", hint="start or unlock it, or connect again with --insecure-storage")
     return backend
 
 
@@ -102,14 +104,14 @@ def _priority(backend: object) -> float:
 # -- the vault -----------------------------------------------------------------------------------------------------
 def ensure_keyring(env: Environment) -> None:
     """Fail now (exit 5, naming --insecure-storage) if there is no usable keyring, before any other work."""
-    _backend(env)
+    _backend(env, storing=True)
 
 
 def store_secret(env: Environment, provider: str, secret: str, insecure: bool) -> SecretStorage:
     if insecure:
         _file_update(env, lambda secrets: {**secrets, provider: secret})
         return SecretStorage.FILE
-    backend = _backend(env)
+    backend = _backend(env, storing=True)
     _bounded(env, "store the secret", lambda: backend.set_password(SERVICE, provider, secret))
     _file_update(env, lambda secrets: {k: v for k, v in secrets.items() if k != provider}, only_if_exists=True)
     return SecretStorage.KEYRING

@@ -97,8 +97,9 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
             traceback.print_exc(file=env.stderr)
             print(f"intcli: unexpected error: {type(exc).__name__}: {exc}", file=env.stderr)
         else:
-            print(f"intcli: unexpected error: {type(exc).__name__}: {exc} "
-                  "(run again with --debug for the traceback, and please report it)", file=env.stderr)
+            # Only the type: a library's message might quote data intcli does not control.
+            print(f"intcli: unexpected error ({type(exc).__name__}); run again with --debug for the details, "
+                  "and please report it", file=env.stderr)
         return int(ExitStatus.ERROR)
     return int(ExitStatus.OK)
 

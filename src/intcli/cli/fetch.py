@@ -89,11 +89,11 @@ def _check_since(since: str | None) -> str | None:
 
     try:
         moment = datetime.fromisoformat(since.replace("Z", "+00:00"))
-    except ValueError:
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (ValueError, OverflowError):
         raise UsageError(f"--since {since!r} is not an ISO 8601 time",
                          hint="e.g. --since 2026-11-01T00:00:00Z") from None
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class _progress:

@@ -59,9 +59,10 @@ def render_status(env, report) -> None:  # noqa: ANN001 - Environment, StatusRep
         state = "[red]expired[/]" if view.expired(now) else "[green]connected[/]"
         scopes = "unknown" if view.scopes is None else (", ".join(view.scopes) or "none")
         secret = view.source or "-"
+        secret = escape(secret)
         if view.insecure:
             secret = "[yellow]file (insecure storage)[/]"
-        connections.add_row(provider, state, view.account or "-", view.host or "-", scopes,
+        connections.add_row(provider, state, escape(view.account or "-"), escape(view.host or "-"), escape(scopes),
                             human_time(view.expires_at, now) if view.expires_at else "never",
                             human_time(view.last_used, now), secret)
     console.print(connections)
@@ -69,7 +70,8 @@ def render_status(env, report) -> None:  # noqa: ANN001 - Environment, StatusRep
     for app_status in report.apps:
         style = _STATE_STYLE.get(str(app_status.state), "")
         switched = "" if app_status.enabled else " (switched off)"
-        table = Table(title=f"{app_status.app_id} — {app_status.name}: [{style}]{app_status.state}[/]{switched}",
+        title = f"{app_status.app_id} — {escape(app_status.name)}: [{style}]{app_status.state}[/]{switched}"
+        table = Table(title=title,
                       title_justify="left", box=box.SIMPLE_HEAD)
         table.add_column("Capability / purpose", overflow="fold", ratio=3, min_width=18)
         table.add_column("Kind", no_wrap=True)

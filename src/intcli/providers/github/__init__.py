@@ -45,7 +45,8 @@ def endpoint(env: Environment, host: str | None) -> Endpoint:
             raise UsageError(f"--host {host!r} is not a host name", hint="pass HOST or HOST:PORT, e.g. ghe.example.com")
         if host in (PUBLIC_HOST, "api.github.com"):
             return Endpoint(PUBLIC_HOST, PUBLIC_API)
-        return Endpoint(host, check_base_url(f"{scheme}://{host}/api/v3", "--host"))
+        api_url = check_base_url(f"{scheme}://{host}/api/v3", "--host")
+        return Endpoint(urlsplit(api_url).netloc, api_url)
     api_url = env.environ.get("GITHUB_API_URL", "").strip()
     if api_url:
         api_url = check_base_url(api_url, "GITHUB_API_URL")

@@ -24,8 +24,15 @@ def credentials(env: Environment, registry: Registry) -> tuple[Endpoint, str, st
     for variable in registry.providers[PROVIDER].credential_env:
         token = env.environ.get(variable, "").strip()
         if token:
-            if connection is not None and not env.environ.get("GITHUB_API_URL"):
-                return Endpoint(connection.host, connection.details.get("api_url", PUBLIC_API)), token, variable
+            from intcli.providers.github import check_token_shape
+
+            try:
+                check_token_shape(token)
+            except UsageError:
+                raise UsageError(f"{variable} does not hold a token (spaces or unprintable characters)",
+                                 hint=f"set {variable} to the token alone") from None
+            # Like gh: a token from the environment goes to GITHUB_API_URL or github.com, never to a stored
+            # (e.g. Enterprise) host it may not belong to.
             return endpoint(env, None), token, variable
     if connection is None:
         raise AuthError("GitHub is not connected", hint="run `intcli connect github` (or set GH_TOKEN in CI)")

@@ -40,6 +40,13 @@ class GoogleAPI:
             self._judge(response, f"{method} {path}")
             return response
 
+        if method != "GET":
+            # Not idempotent (sending mail): one attempt only, so a retry can never send a message twice.
+            try:
+                return send()
+            except Retryable as exc:
+                raise UpstreamError(f"{exc.final.message}; it may or may not have gone through",
+                                    hint="check Sent and Drafts before trying again") from None
         return with_retries(self.env, f"{method} {path}", send)
 
     def get_json(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -76,10 +76,14 @@ def _token_endpoint_errors(what: str):  # noqa: ANN202
     """Failures of the authorization server, as one-line errors with the right exit status."""
     import requests
     from google.auth.exceptions import RefreshError, TransportError
+    from google_auth_oauthlib.flow import WSGITimeoutError
     from oauthlib.oauth2.rfc6749.errors import MismatchingStateError, OAuth2Error
 
     try:
         yield
+    except WSGITimeoutError:
+        raise AuthError(f"no answer from the browser within {BROWSER_TIMEOUT_SECONDS // 60} minutes",
+                        hint="run `intcli connect google` again, or with --no-browser to paste the URL") from None
     except MismatchingStateError:
         raise UsageError("the pasted URL belongs to another authorization attempt (its state does not match)",
                          hint="run `intcli connect google` again and paste the URL it leads to") from None
@@ -269,11 +273,13 @@ def _transport(env: Environment) -> Any:
 class GoogleSession:
     """Hands out a valid access token, refreshing it ahead of expiry at most once at a time (threads share it)."""
 
-    def __init__(self, env: Environment, credentials: Any, source: str, stored: bool) -> None:
+    def __init__(self, env: Environment, credentials: Any, source: str, stored_since: datetime | None) -> None:
         self.env = env
         self.credentials = credentials
         self.source = source
-        self.stored = stored  # the refresh token came from intcli's vault (so invalid_grant marks it expired)
+        # When the refresh token came from intcli's vault: the connection's connected_at, so that invalid_grant
+        # marks that connection expired (and not one the user made again meanwhile).
+        self.stored_since = stored_since
         self._lock = threading.Lock()
 
     def access_token(self) -> str:
@@ -290,13 +296,13 @@ class GoogleSession:
             with _token_endpoint_errors("token refresh"):
                 self.credentials.refresh(_transport(self.env))
         except _InvalidGrant:
-            if self.stored:
-                _mark_expired(self.env)
+            if self.stored_since is not None:
+                _mark_expired(self.env, self.stored_since)
             raise AuthError("Google no longer accepts the stored authorization (invalid_grant: revoked, or the "
                             "7-day limit of an app in Testing)", hint="run `intcli connect google`") from None
 
 
-def _mark_expired(env: Environment) -> None:
+def _mark_expired(env: Environment, connected_at: datetime) -> None:
     from dataclasses import replace
 
     from intcli.state import update_state
@@ -305,7 +311,7 @@ def _mark_expired(env: Environment) -> None:
 
     def change(state):  # noqa: ANN001, ANN202
         connection = state.connections.get(PROVIDER)
-        if connection is None:
+        if connection is None or connection.connected_at != connected_at:
             return state
         return replace(state, connections={**state.connections, PROVIDER: replace(connection, expires_at=now)})
 
@@ -336,7 +342,7 @@ def _new_session(env: Environment, registry: Registry) -> GoogleSession:
     key_file = env.environ.get(SERVICE_ACCOUNT_VARIABLE, "").strip()
     if key_file:
         return GoogleSession(env, service_account_credentials(env, key_file, None, scopes),
-                             f"env:{SERVICE_ACCOUNT_VARIABLE}", False)
+                             f"env:{SERVICE_ACCOUNT_VARIABLE}", None)
     connection = load_state(env).connections.get(PROVIDER)
     if connection is None:
         raise AuthError("Google is not connected",
@@ -346,7 +352,7 @@ def _new_session(env: Environment, registry: Registry) -> GoogleSession:
     if connection.auth == "service_account":
         credentials = service_account_credentials(env, connection.details["key_file"],
                                                   connection.details.get("subject"), scopes)
-        return GoogleSession(env, credentials, "service account", False)
+        return GoogleSession(env, credentials, "service account", None)
     stored = read_secret(env, PROVIDER, connection.secret_storage)
     try:
         secret = json.loads(stored or "")
@@ -357,4 +363,4 @@ def _new_session(env: Environment, registry: Registry) -> GoogleSession:
     credentials = Credentials(  # built directly: from_authorized_user_info would reset token_uri to Google's
         token=None, refresh_token=refresh_token, token_uri=connection.details["token_uri"],
         client_id=connection.details["client_id"], client_secret=client_secret, scopes=connection.scopes)
-    return GoogleSession(env, credentials, str(connection.secret_storage), True)
+    return GoogleSession(env, credentials, str(connection.secret_storage), connection.connected_at)

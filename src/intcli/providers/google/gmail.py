@@ -84,15 +84,24 @@ class Outgoing:
 def build_message(outgoing: Outgoing, sender: str | None) -> bytes:
     from email.message import EmailMessage
 
+    if "\n" in outgoing.subject or "\r" in outgoing.subject:
+        raise UsageError("the subject must be one line", hint="remove the line breaks from --subject")
     message = EmailMessage()
     for header, addresses in (("To", outgoing.to), ("Cc", outgoing.cc)):
         if addresses:
-            message[header] = ", ".join(_address(a) for a in addresses)
+            message[header] = ", ".join(_address(a) for a in _split(addresses))
     if sender and "@" in sender:
         message["From"] = sender
     message["Subject"] = outgoing.subject
     message.set_content(outgoing.body)
     return message.as_bytes()
+
+
+def _split(values: list[str]) -> list[str]:
+    """``--to 'a@x, b@y'`` means two recipients: never drop the second one silently."""
+    from email.utils import getaddresses
+
+    return [f"{name} <{address}>" if name else address for name, address in getaddresses(values)] or values
 
 
 def _address(text: str) -> str:
