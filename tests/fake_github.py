@@ -42,6 +42,7 @@ class FakeGitHub:
         self.not_modified = 0
         self.faults: dict[int, Response] = {}  # request number (1-based) -> response to send instead
         self.revoke_after: int | None = None
+        self.on_request = None  # called with the request number after each answer is built
         self.rate_remaining = 5000
 
     def install(self, server, prefix: str = "/api/v3") -> FakeGitHub:
@@ -72,7 +73,10 @@ class FakeGitHub:
             return Response(json.dumps({"message": "Not Found"}), 404, content_type="application/json")
         if isinstance(body, Response):
             return body
-        return self.answer(request, body, headers)
+        answer = self.answer(request, body, headers)
+        if self.on_request is not None:
+            self.on_request(number)
+        return answer
 
     def answer(self, request: Request, body, headers: dict) -> Response:
         import hashlib

@@ -280,7 +280,9 @@ def test_interrupted_sync_resumes_without_loss_or_duplicates(run, github):
     assert failed.exit_code == 3 and failed.stdout == ""
     copy = next((Environment().cache_dir / "sync").rglob("api.json"))
     partial = json.loads(copy.read_text())
-    assert len(partial["issues"]) == 300 - 28  # 3 pages of 100, minus the pull requests among them
+    committed = {i["id"] for i in repo_items(github, "acme/api", "all") if i["updated_at"] <= partial["cursor"]}
+    assert set(map(int, partial["issues"])) == committed  # everything up to the committed cursor, nothing else
+    assert 250 < len(committed) < 500
     github.faults = {}
     github.requests.clear()
     resumed = fetch_json(run, "github.issues", "--repo", "acme/api", "--sync", "--state", "all")
@@ -298,3 +300,17 @@ def test_damaged_sync_copy_is_moved_aside_and_fetched_again(run, github):
     assert result.exit_code == 0 and "was damaged" in result.stderr
     assert json.loads(result.stdout) == first
     assert copy.with_name("api.json.damaged").read_text() == "{broken"  # kept, never overwritten
+
+
+def test_an_issue_edited_during_a_sync_skips_nothing(run, github):
+    """An edit moves an issue to the end of the list; numbered pages would then skip its neighbour."""
+    def edit_an_early_issue(number: int) -> None:
+        if number == 1:  # right after page 1 was served
+            oldest = min((i for i in github.issues if i["repository_url"].endswith("acme/api")),
+                         key=lambda i: i["updated_at"])
+            oldest["updated_at"] = "2026-11-28T13:00:00Z"
+
+    github.on_request = edit_an_early_issue
+    document = fetch_json(run, "github.issues", "--repo", "acme/api", "--sync", "--state", "all")
+    expected = {i["id"] for i in repo_items(github, "acme/api", "all")}
+    assert {i["id"] for i in document["issues"]} == expected

@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -216,17 +215,20 @@ def test_send_on_a_terminal_asks_first(run, connected):
     assert accepted.exit_code == 0 and len(connected.sent) == 1 and "Sent message" in accepted.stderr
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("send", "google.drive", "--to", "a@b.c", "--body", "x", "--yes"), "read-only"),
-    (("send", "github.issues", "--to", "a@b.c", "--body", "x", "--yes"), "read-only"),
-    (("send", "google.gmail", "--to", "a@b.c", "--yes"), "exactly one of --body"),
-    (("send", "google.gmail", "--to", "not an address", "--body", "x", "--yes"), "not an email address"),
-    (("send", "google.gmail", "--body", "x", "--yes"), "no recipient"),
-    (("send", "google.gmail", "--to", "a@b.c", "--body", "x", "--yes", "--app", "github-timeline"), "does not declare"),
+@pytest.mark.parametrize(("args", "code", "message"), [
+    (("send", "google.drive", "--to", "a@b.c", "--body", "x", "--yes"), 2, "read-only"),
+    (("send", "github.issues", "--to", "a@b.c", "--body", "x", "--yes"), 2, "read-only"),
+    (("send", "google.gmail", "--to", "a@b.c", "--yes"), 2, "exactly one of --body"),
+    (("send", "google.gmail", "--to", "not an address", "--body", "x", "--yes"), 2, "not an email address"),
+    (("send", "google.gmail", "--body", "x", "--yes"), 2, "no recipient"),
+    (("send", "google.gmail", "--to", "a@b.c", "--subject", "Hi\nBcc: eve@x.y", "--body", "x", "--yes"), 2,
+     "one line"),
+    (("send", "google.gmail", "--to", "a@b.c", "--body", "x", "--yes", "--app", "github-timeline"), 4,
+     "does not declare"),
 ])
-def test_send_refusals(run, connected, args, message):
+def test_send_refusals(run, connected, args, code, message):
     result = run(*args)
-    assert result.exit_code in (2, 4), result.stderr
+    assert result.exit_code == code, result.stderr
     assert message in result.stderr
     assert connected.sent == []
 
@@ -311,6 +313,8 @@ def test_secrets_never_leak(run, google, no_keyring, isolated):
                "--limit", "2"), run("status", "--json")]
     google.revoked = True
     outputs.append(run("--debug", "fetch", "google.drive"))
+    assert [r.exit_code for r in outputs] == [0, 0, 0, 0, 4]
+    assert google.refresh_tokens and google.access_tokens  # there really are secrets to look for
     refresh_tokens = list(google.refresh_tokens)
     access_tokens = list(google.access_tokens)
     secrets_file = Environment().state_dir / "secrets.json"
@@ -322,4 +326,21 @@ def test_secrets_never_leak(run, google, no_keyring, isolated):
             data = path.read_bytes()
             for secret in [*refresh_tokens, *access_tokens]:
                 assert secret.encode() not in data, path
-    assert time.time()  # the run finished
+
+
+def test_several_recipients_in_one_option_are_all_kept(run, connected):
+    result = run("send", "google.gmail", "--to", "a@example.com, Eve <eve@example.com>", "--body", "x", "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert "To: a@example.com, Eve <eve@example.com>" in connected.sent[0].decode()
+
+
+def test_a_failed_send_is_not_retried(run, connected):
+    from werkzeug import Response
+
+    calls = []
+    original = connected.send
+    connected.send = lambda request: calls.append(1) or Response("unavailable", 503)
+    result = run("send", "google.gmail", "--to", "a@example.com", "--body", "x", "--yes")
+    connected.send = original
+    assert result.exit_code == 3 and "may or may not have gone through" in result.stderr
+    assert len(calls) == 1  # one POST: a retry could have sent the mail twice

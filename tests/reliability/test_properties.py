@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import io
+import json
 from datetime import UTC, datetime
 
 import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from intcli.cli.status import render_status
 from intcli.connections import ConnectionView
 from intcli.env import Environment
 from intcli.errors import ConfigError
 from intcli.models import UserConfig
-from intcli.registry import build_registry, load_builtin
-from intcli.status import AppState, StatusResolver
+from intcli.registry import apps_document, build_registry, load_builtin, registry_document
+from intcli.status import AppState, StatusReport, StatusResolver, status_document
 from intcli.validation import validate
 
 IDS = st.sampled_from(["a", "b", "app-x", "github", "google", "Bad Id", "", "x" * 70, "tool_1"])
+NAMES = st.one_of(st.text(max_size=8), st.sampled_from(["[/]", "[bold]x", "a]b[", "\\[x]"]))
 CAPABILITIES = st.sampled_from(["github.issues", "github.user_issues", "google.drive", "google.gmail",
                                 "timeline.events", "a.out", "b.out", "x.unknown", "nodot", "Bad.Cap", "a.out.more"])
 FALLBACKS = st.sampled_from(["disable", "limited", "error", "explode", 3, None])
@@ -26,7 +30,7 @@ requirement = st.fixed_dictionaries(
     {"capability": st.one_of(CAPABILITIES, SCALARS), "purpose": st.one_of(st.text(max_size=10), SCALARS)},
     optional={"fallback": FALLBACKS, "extra": SCALARS})
 app = st.fixed_dictionaries(
-    {"name": st.one_of(st.text(max_size=8), SCALARS)},
+    {"name": st.one_of(NAMES, SCALARS)},
     optional={"enabled": st.one_of(st.booleans(), SCALARS), "provides": st.lists(CAPABILITIES, max_size=2),
               "requires": st.lists(requirement, max_size=3), "optional": st.lists(requirement, max_size=2),
               "colour": SCALARS})
@@ -72,8 +76,14 @@ def test_any_config_is_a_registry_or_a_clear_error(raw):
     # a valid registry: the trusted rebuild agrees, and status resolves every app without crashing
     assert UserConfig.from_trusted(raw) == user
     resolver = StatusResolver(registry, {}, NOW)
-    for status in resolver.all_apps():
-        assert status.state in AppState
+    apps = resolver.all_apps()
+    assert [a.app_id for a in apps] == sorted(registry.apps)
+    # whatever the names hold (markup, brackets), the tables and documents render
+    out = io.StringIO()
+    render_status(Environment(stdout=out, stdout_isatty=True), StatusReport(NOW, {}, apps))
+    assert all(app.app_id in out.getvalue() for app in apps)
+    assert json.dumps(status_document(StatusReport(NOW, {}, apps)))
+    assert json.dumps(apps_document(registry)) and json.dumps(registry_document(registry))
 
 
 @settings(max_examples=200, deadline=None)

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from intcli.errors import ConfigError
-from intcli.fsutil import atomic_write, locked, read_text
+from intcli.errors import ConfigError, UpstreamError
+from intcli.fsutil import atomic_write, locked
 from intcli.providers.github.issues import PER_PAGE, IssueList, check_repo, has_next, raw_items, to_item
 
 if TYPE_CHECKING:
@@ -41,16 +41,25 @@ def copy_path(env: Environment, host: str, repo: str) -> Path:
     return env.cache_dir / "sync" / "github" / host.replace(":", "_") / owner / f"{name}.json"
 
 
+_ITEM_KEYS = {"id", "number", "title", "repository", "url", "updatedAt", "labels", "state"}
+
+
 def load_copy(env: Environment, path: Path, repo: str) -> LocalCopy:
-    text = read_text(path, "sync copy")
-    if text is None:
-        return LocalCopy(repo)
     try:
-        data = json.loads(text)
-        if data.get("version") != COPY_VERSION or not isinstance(data.get("issues"), dict):
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return LocalCopy(repo)
+    except OSError as exc:
+        raise ConfigError(f"cannot read sync copy {path}: {exc.strerror}", hint="check the file") from None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+        issues, cursor = data["issues"], data.get("cursor")
+        if data.get("version") != COPY_VERSION or not isinstance(issues, dict) or not all(
+                isinstance(item, dict) and _ITEM_KEYS <= item.keys() for item in issues.values()) or not (
+                cursor is None or isinstance(cursor, str)):
             raise ValueError("unexpected layout")
-        return LocalCopy(data["repository"], data.get("cursor"), data["issues"])
-    except (ValueError, AttributeError, KeyError) as exc:
+        return LocalCopy(str(data["repository"]), cursor, issues)
+    except (ValueError, AttributeError, KeyError, TypeError) as exc:
         # A cache: safe to discard. It is moved aside (never overwritten) and the repository is fetched again.
         aside = path.with_name(path.name + ".damaged")
         try:
@@ -63,25 +72,32 @@ def load_copy(env: Environment, path: Path, repo: str) -> LocalCopy:
 
 
 def sync_repository(env: Environment, api: GitHubAPI, host: str, repo: str) -> IssueList:
+    """Pages are asked for by ``since=<cursor>`` again after every page that moves the cursor, not by page
+    number: an issue edited during the sync jumps to the end of the list, which would shift a numbered page
+    and skip its neighbour. Only while the cursor stands still (many issues updated in the same second)
+    does the page number advance."""
     path = copy_path(env, host, repo)
     with locked(path):
         copy = load_copy(env, path, repo)
-        params: dict[str, str | int] = {"state": "all", "sort": "updated", "direction": "asc", "per_page": PER_PAGE}
-        if copy.cursor:
-            params["since"] = copy.cursor
+        base: dict[str, str | int] = {"state": "all", "sort": "updated", "direction": "asc", "per_page": PER_PAGE}
         number = 1
         while True:
-            page = api.get(f"/repos/{repo}/issues", {**params, "page": number})
+            since = copy.cursor
+            params = {**base, "page": number, **({"since": since} if since else {})}
+            page = api.get(f"/repos/{repo}/issues", params)
             raws = raw_items(page, repo)
-            for raw in raws:
-                if "pull_request" not in raw:
-                    copy.issues[str(raw["id"])] = to_item(raw)
+            try:
+                items = [to_item(raw) for raw in raws if "pull_request" not in raw]
+            except (KeyError, TypeError, AttributeError):
+                raise UpstreamError(f"unexpected answer from GitHub for {repo}: an issue lacks its fields",
+                                    hint="retry later") from None
+            copy.issues.update((str(item["id"]), item) for item in items)
             newest = max((str(raw.get("updated_at", "")) for raw in raws), default="")
             if newest and (copy.cursor is None or newest > copy.cursor):
                 copy.cursor = newest
             atomic_write(path, copy.to_json().encode("utf-8"), mode=0o600)  # commit this page
             if not has_next(page.headers.get("link", "")):
                 break
-            number += 1
+            number = 1 if copy.cursor != since else number + 1
     issues = sorted(copy.issues.values(), key=lambda item: item["updatedAt"], reverse=True)
     return IssueList(issues, len(issues), notes=[f"synced {repo}: {len(issues)} issues in the local copy"])

@@ -334,6 +334,8 @@ def _new_session(env: Environment, registry: Registry) -> GoogleSession:
     """Credentials at use time: GOOGLE_APPLICATION_CREDENTIALS, else the stored connection."""
     from google.oauth2.credentials import Credentials
 
+    api_base(env)  # a malformed INTCLI_GOOGLE_API_URL is the first thing to report
+
     from intcli.connections import as_utc
     from intcli.state import load_state
     from intcli.vault import read_secret
