@@ -103,7 +103,7 @@ def render_rich(env: Environment, document: dict[str, Any]) -> None:
         if capability == "github.user_issues":
             title += f" ({len(section['issues'])} of {section['totalActiveIssues']} active)"
             for column in ("Issue", "Repository", "Updated", "Labels"):
-                table.add_column(column, overflow="fold", ratio=3 if column == "Issue" else 1,
+                table.add_column(column, overflow="fold", ratio=1 if column == "Issue" else None,
                                  no_wrap=column == "Updated")
             for i in section["issues"]:
                 table.add_row(link(f"#{i['number']} {i['title']}", i["url"]), escape(i["repository"]),
