@@ -44,10 +44,14 @@ def load_validated(env: Environment, kind: str, model: type[_T], text: str, docu
 
 def remember_valid(env: Environment, kind: str, text: str) -> None:
     """Record that ``text`` is a valid ``kind`` document (writers call this for what they wrote)."""
-    trusted = _read_trusted(env)
-    trusted[kind] = _digest(kind, text)
+    from intcli.fsutil import locked
+
+    path = env.cache_dir / TRUST_FILE_NAME
     try:
-        atomic_write(env.cache_dir / TRUST_FILE_NAME, json.dumps(trusted).encode(), mode=0o600, durable=False)
+        with locked(path):  # parallel runs would otherwise drop each other's entries
+            trusted = _read_trusted(env)
+            trusted[kind] = _digest(kind, text)
+            atomic_write(path, json.dumps(trusted).encode(), mode=0o600, durable=False)
     except ConfigError:
         pass  # an unwritable cache only costs a validation next time
 
