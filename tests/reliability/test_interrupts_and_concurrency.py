@@ -124,3 +124,15 @@ def test_eight_processes_at_once_leave_everything_valid_and_consistent(slow_gith
     assert "github" in state.last_used
     copy = json.loads(next((Environment().cache_dir / "sync").rglob("api.json")).read_text())
     assert len(copy["issues"]) == 500
+
+
+def test_a_reader_that_goes_away_ends_intcli_like_a_unix_tool(slow_github):
+    slow_github.delay = 0.0
+    process = intcli("fetch", "github.user_issues", "-f", "ndjson", env=process_env(slow_github))
+    first = process.stdout.readline()
+    process.stdout.close()  # like `| head -1`
+    stderr = process.stderr.read()
+    process.wait(timeout=60)
+    assert json.loads(first)["number"] == 1
+    assert process.returncode == -signal.SIGPIPE  # exit status 141 in a shell
+    assert stderr == ""

@@ -71,7 +71,9 @@ def load_commands(args: list[str] | None = None) -> None:
 
 def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
     """Run the CLI and return the exit status; every error path of intcli ends here."""
-    env = env or Environment()
+    if env is None:
+        env = Environment()
+        _die_quietly_on_broken_pipe()
     args = sys.argv[1:] if argv is None else list(argv)
     if "--debug" in args:
         env.debug = True  # so that errors raised while parsing options are shown in full too
@@ -102,6 +104,15 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
                   "and please report it", file=env.stderr)
         return int(ExitStatus.ERROR)
     return int(ExitStatus.OK)
+
+
+def _die_quietly_on_broken_pipe() -> None:
+    """``intcli fetch … | head -1``: when the reader goes away, end like other Unix tools (SIGPIPE, exit 141)
+    instead of a Python error. Files are written atomically, so nothing is left half-written."""
+    import signal
+
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 
 
 def _exit_code(code: object) -> int:
