@@ -134,5 +134,5 @@ def test_a_reader_that_goes_away_ends_intcli_like_a_unix_tool(slow_github):
     stderr = process.stderr.read()
     process.wait(timeout=60)
     assert json.loads(first)["number"] == 1
-    assert process.returncode == -signal.SIGPIPE  # exit status 141 in a shell
+    assert process.returncode == 141  # what a shell shows for a tool ended by SIGPIPE
     assert stderr == ""

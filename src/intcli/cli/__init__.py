@@ -72,8 +72,7 @@ def load_commands(args: list[str] | None = None) -> None:
 def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
     """Run the CLI and return the exit status; every error path of intcli ends here."""
     if env is None:
-        env = Environment()
-        _die_quietly_on_broken_pipe()
+        env = Environment(stdout=_ReaderGuard(sys.stdout))
     args = sys.argv[1:] if argv is None else list(argv)
     if "--debug" in args:
         env.debug = True  # so that errors raised while parsing options are shown in full too
@@ -81,6 +80,8 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
     command = typer.main.get_command(app)
     try:
         command.main(args=args, prog_name="intcli", obj=env, standalone_mode=True)
+    except _StdoutClosed:
+        return 141
     except SystemExit as exc:
         code = _exit_code(exc.code)
         if code == ExitStatus.INTERRUPTED:  # Typer turns Ctrl-C inside a command into exit 130
@@ -106,13 +107,38 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
     return int(ExitStatus.OK)
 
 
-def _die_quietly_on_broken_pipe() -> None:
-    """``intcli fetch … | head -1``: when the reader goes away, end like other Unix tools (SIGPIPE, exit 141)
-    instead of a Python error. Files are written atomically, so nothing is left half-written."""
-    import signal
+class _StdoutClosed(Exception):
+    pass
 
-    if hasattr(signal, "SIGPIPE"):
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+
+class _ReaderGuard:
+    """stdout whose reader may go away (``intcli fetch … | head -1``): end quietly with 141, as Unix tools do
+    when SIGPIPE ends them, instead of a Python error. (SIGPIPE itself stays ignored: sockets need that.)"""
+
+    def __init__(self, stream) -> None:  # noqa: ANN001 - a text stream
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._gone()
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._gone()
+
+    def _gone(self) -> None:
+        import os
+
+        # Nothing more can be shown; point fd 1 at /dev/null so the interpreter's final flush stays silent.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), self._stream.fileno())
+        raise _StdoutClosed
+
+    def __getattr__(self, name: str):  # noqa: ANN204 - isatty, fileno, encoding… of the real stream
+        return getattr(self._stream, name)
 
 
 def _exit_code(code: object) -> int:
