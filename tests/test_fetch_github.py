@@ -159,7 +159,7 @@ def test_revoked_token_mid_run_is_exit_4_with_no_partial_output(run, github):
     result = run("fetch", "github.user_issues")
     assert result.exit_code == 4
     assert result.stdout == ""
-    assert "revoked" in result.stderr and "intcli connect github" in result.stderr
+    assert "revoked" in result.stderr and "set GH_TOKEN to a valid token" in result.stderr  # where it came from
 
 
 @pytest.mark.parametrize("body", ["{not json", '{"total_count": 1, "items": [{"id": 1}]}', "[]"])

@@ -143,11 +143,14 @@ def test_drive_limit_since_and_query(run, connected):
 
 
 def test_drive_content(run, connected):
-    doc = run("fetch", "google.drive", "--content", "file7")
+    doc = run("fetch", "google.drive", "--content", "file7", "-f", "json")
     assert doc.exit_code == 0 and json.loads(doc.stdout) == {
         "id": "file7", "name": "Doc 7", "mimeType": "application/vnd.google-apps.document",
         "content": "Text of file7\n"}
     assert run("fetch", "google.drive", "--content", "file7", tty=True).stdout == "Text of file7\n"
+    assert run("fetch", "google.drive", "--content", "file7").stdout == "Text of file7\n"  # `> doc.txt` gets the text
+    one_line = run("fetch", "google.drive", "--content", "file7", "-f", "ndjson").stdout
+    assert one_line.count("\n") == 1 and json.loads(one_line)["content"] == "Text of file7\n"
     plain = run("fetch", "google.drive", "--content", "notes", "-f", "table")
     assert plain.stdout == "hello notes\n"
     refused = run("fetch", "google.drive", "--content", "photo")
@@ -344,3 +347,16 @@ def test_a_failed_send_is_not_retried(run, connected):
     connected.send = original
     assert result.exit_code == 3 and "may or may not have gone through" in result.stderr
     assert len(calls) == 1  # one POST: a retry could have sent the mail twice
+
+
+def test_line_breaks_in_addresses_are_refused_before_anything_is_asked(run, connected):
+    sneaky = run("send", "google.gmail", "--to", "bob@example.com\nBcc: evil@example.com", "--body", "x", "--yes")
+    assert sneaky.exit_code == 2 and "line breaks" in sneaky.stderr and connected.sent == []
+    bad = run("send", "google.gmail", "--to", "bob", "--body", "x", stdin="y\n", tty=True)
+    assert bad.exit_code == 2 and "[y/N]" not in bad.stderr  # refused before the question
+
+
+def test_quoted_display_names_with_commas_are_kept(run, connected):
+    result = run("send", "google.gmail", "--to", '"Smith, Bob" <bob@example.com>', "--body", "x", "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert 'To: "Smith, Bob" <bob@example.com>' in connected.sent[0].decode()

@@ -174,3 +174,29 @@ def test_markdown_links_only_for_http_urls():
     assert md_link("x", "javascript:alert(1)") == "x"
     assert md_link("a (b)", "https://e.x/p (1)") == "[a \\(b\\)](https://e.x/p%20%281%29)"
     assert md_text("line\nbreak|pipe") == "line break\\|pipe"
+
+
+def test_since_with_an_offset_means_the_same_moment_in_utc(run, github, google_connected):
+    _, offset, _ = summary_json(run, "--top", "100", "--since", "2026-11-28T12:56:00+02:00")
+    _, utc, _ = summary_json(run, "--top", "100", "--since", "2026-11-28T10:56:00Z")
+    assert offset["since"] == utc["since"] == "2026-11-28T10:56:00Z"
+    assert offset["sections"]["google.drive"]["files"] == utc["sections"]["google.drive"]["files"]
+    drive_queries = [r.args["q"] for r in google_connected.api_requests if r.path == "/drive/v3/files"]
+    assert drive_queries[-2:] == ["trashed = false and modifiedTime > '2026-11-28T10:56:00Z'"] * 2
+
+
+def test_one_unreadable_repository_does_not_hide_the_others(run, config_dir, github):
+    write_config(config_dir, """
+[apps.repo-watch]
+name = "Repo watch"
+[[apps.repo-watch.requires]]
+capability = "github.issues"
+purpose = "Recent activity."
+[app_settings.repo-watch.options]
+repositories = ["acme/api", "acme/nope"]
+""")
+    code, document, stderr = summary_json(run, "--app", "repo-watch", "--since", "30d")
+    assert code == 0, stderr
+    section = document["sections"]["github.issues"]
+    assert section["repositories"]["acme/api"] and "not found" in section["errors"]["acme/nope"]
+    assert "?" not in section["errors"]["acme/nope"]  # the path, not the whole query string

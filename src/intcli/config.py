@@ -29,7 +29,8 @@ def switch_app(env: Environment, app_id: str, enabled: bool, capability: str | N
                 required = capability in {r.capability for r in app.requires}
                 raise UsageError(
                     f"{capability!r} is {'a required' if required else 'not an'} integration of {app_id}",
-                    hint=(f"to switch it off, disable the app: intcli apps disable {app_id}" if required
+                    hint=(f"a required integration is on whenever the app is (intcli apps "
+                          f"{'enable' if enabled else 'disable'} {app_id})" if required
                           else f"optional ones: {', '.join(optional) or '(none)'}"),
                 )
         from intcli.fsutil import read_text

@@ -86,15 +86,18 @@ def is_loopback(host: str) -> bool:
 
 
 def check_base_url(url: str, origin: str) -> str:
-    """Accept https anywhere and http on loopback only; return the URL without a trailing slash."""
+    """Accept https anywhere and http on loopback only; return the URL without a trailing slash.
+
+    A bad option (``--host``) is a usage error (exit 2); a bad variable or file setting a config error (exit 5)."""
+    UsageError = _error_for(origin)  # noqa: N806 - the class to raise, by where the URL came from
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError for a malformed port
     except ValueError:
         raise UsageError(f"{origin}: {url!r} is not a valid URL",
-                         hint="use e.g. https://ghe.example.com/api/v3") from None
+                         hint="use an https URL such as https://host.example/api") from None
     if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise UsageError(f"{origin}: {url!r} is not an http(s) URL", hint="use e.g. https://ghe.example.com/api/v3")
+        raise UsageError(f"{origin}: {url!r} is not an http(s) URL", hint="use an https URL such as https://host.example/api")
     if parts.username or parts.password:
         raise UsageError(f"{origin}: a URL with a user name or password is not accepted",
                          hint="remove the credentials from the URL (intcli would have to show and store them)")
@@ -102,6 +105,12 @@ def check_base_url(url: str, origin: str) -> str:
         raise UsageError(f"{origin}: plain http to {parts.hostname} would send the token unencrypted",
                          hint="use https (plain http is allowed only for loopback test servers)")
     return url.rstrip("/")
+
+
+def _error_for(origin: str) -> type[IntcliError]:
+    from intcli.errors import ConfigError
+
+    return UsageError if origin.startswith("--") else ConfigError
 
 
 def http_timeout(env: Environment) -> float:
@@ -121,7 +130,9 @@ def seconds_setting(env: Environment, variable: str, default: float) -> float:
     except ValueError:
         value = math.nan
     if not math.isfinite(value) or value <= 0:
-        raise UsageError(f"{variable}={text!r} is not a positive number of seconds", hint=f"e.g. {variable}=30")
+        from intcli.errors import ConfigError
+
+        raise ConfigError(f"{variable}={text!r} is not a positive number of seconds", hint=f"e.g. {variable}=30")
     return value
 
 

@@ -47,7 +47,7 @@ def run_send(env: Environment, request: SendRequest) -> dict[str, Any]:
 
     from intcli.fetch import check_app_access
     from intcli.models import Operation
-    from intcli.providers.google.gmail import Outgoing
+    from intcli.providers.google.gmail import Outgoing, build_message
     from intcli.registry import load_registry
     from intcli.state import mark_used
 
@@ -64,14 +64,13 @@ def run_send(env: Environment, request: SendRequest) -> dict[str, Any]:
     if target is None:
         raise UsageError(f"intcli cannot send through {request.capability} yet",
                          hint=f"it can send through: {', '.join(SENDERS)}")
-    body = read_body(env, request)
-    if not request.to:
-        raise UsageError("no recipient", hint="pass --to ADDRESS")
+    outgoing = Outgoing(request.to, request.subject, read_body(env, request), request.cc, request.draft)
+    build_message(outgoing, None)  # every input problem surfaces now, before any question or request
     if not request.draft and not request.yes:
         _confirm(env, request)
     module, function = target.split(":")
     sender = getattr(importlib.import_module(module), function)
-    result = sender(env, registry, Outgoing(request.to, request.subject, body, request.cc, request.draft))
+    result = sender(env, registry, outgoing)
     mark_used(env, capability.provider)
     return result
 
@@ -80,7 +79,9 @@ def _confirm(env: Environment, request: SendRequest) -> None:
     if not env.stdin_isatty:
         raise UsageError("refusing to send without confirmation: standard input is not a terminal",
                          hint="add --yes to send from a script (or --draft to only create a draft)")
-    env.stderr.write(f"Send {request.subject!r} to {', '.join(request.to)}? [y/N] ")
+    cc = f", cc {', '.join(request.cc)}" if request.cc else ""
+    subject = repr(request.subject) if request.subject else "a message without a subject"
+    env.stderr.write(f"Send {subject} to {', '.join(request.to)}{cc}? [y/N] ")
     env.stderr.flush()
     if env.stdin.readline().strip().lower() not in ("y", "yes"):
         raise UsageError("not sent", hint="nothing was sent; pass --draft to keep it as a draft")

@@ -9,13 +9,12 @@ its error without hiding the others; the summary exits non-zero only when a requ
 from __future__ import annotations
 
 import importlib
-import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from intcli.errors import AuthError, IntcliError, UsageError
+from intcli.errors import AuthError, IntcliError
 from intcli.models import Fallback
 
 if TYPE_CHECKING:
@@ -57,21 +56,10 @@ def _iso(moment: datetime) -> str:
 
 
 def parse_since(text: str | None, now: datetime) -> datetime:
-    """ISO 8601 time, or an age such as ``24h``, ``7d``, ``90m``; default 24 hours ago."""
-    if not text:
-        return now - DEFAULT_SINCE
-    match = re.fullmatch(r"(\d+)\s*([mhdw])", text.strip())
-    try:
-        if match:
-            unit = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[match.group(2)]
-            return now - timedelta(**{unit: int(match.group(1))})
-        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-        moment.astimezone(UTC)  # raises OverflowError at the edges of time
-    except (ValueError, OverflowError):
-        raise UsageError(f"--since {text!r} is neither an ISO 8601 time nor an age",
-                         hint="e.g. --since 24h, --since 7d or --since 2026-11-27T09:00:00Z") from None
-    return moment
+    """``--since``; default 24 hours ago."""
+    from intcli.when import parse_when
+
+    return parse_when(text, now) if text else now - DEFAULT_SINCE
 
 
 def build_summary(env: Environment, app_id: str | None, top: int, since_text: str | None) -> Summary:

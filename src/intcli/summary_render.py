@@ -61,6 +61,8 @@ def render_markdown(document: dict[str, Any]) -> str:
                 [md_link(f"#{i['number']} {i['title']}", i["url"]), md_text(i["repository"]), md_text(i["updatedAt"]),
                  md_text(", ".join(i["labels"]))] for i in section["issues"]])
         elif capability == "github.issues":
+            for repo, error in section.get("errors", {}).items():
+                lines += [f"**{md_text(repo)}**: unavailable ({md_text(error)})", ""]
             for repo, issues in section["repositories"].items():
                 lines += [f"**{md_text(repo)}**", ""]
                 lines += _table(["Issue", "State", "Updated"], [

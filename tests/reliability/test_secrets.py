@@ -76,7 +76,7 @@ def test_plain_http_is_refused_before_any_traffic(run, monkeypatch, url):
     monkeypatch.setenv("GH_TOKEN", TOKEN)
     monkeypatch.setenv("GITHUB_API_URL", url)
     result = run("fetch", "github.user_issues")
-    assert result.exit_code == 2 and "GITHUB_API_URL" in result.stderr
+    assert result.exit_code == 5 and "GITHUB_API_URL" in result.stderr  # a bad setting, not a bad command line
 
 
 def test_the_token_is_not_sent_to_another_host_on_a_redirect(run, httpserver, monkeypatch):

@@ -33,7 +33,7 @@ def connect_github(
         "--with-token", help="Read the token from standard input (scripts, CI): echo \"$T\" | intcli connect github "
                              "--with-token")] = False,
     host: Annotated[str | None, typer.Option(
-        "--host", help="GitHub Enterprise Server host, HOST or HOST:PORT [default: github.com, or GITHUB_API_URL]",
+        "--host", help="GitHub Enterprise Server host, HOST or HOST:PORT \\[default: github.com, or GITHUB_API_URL]",
         show_default=False)] = None,
     insecure_storage: InsecureStorage = False,
 ) -> None:
@@ -66,7 +66,7 @@ def connect_google(
     ctx: typer.Context,
     client_secrets: Annotated[str | None, typer.Option(
         "--client-secrets", help="OAuth client JSON (Desktop app) from the Google Cloud console "
-        "[default: INTCLI_GOOGLE_CLIENT_SECRETS]", show_default=False)] = None,
+        "\\[default: INTCLI_GOOGLE_CLIENT_SECRETS]", show_default=False)] = None,
     no_browser: Annotated[bool, typer.Option(
         "--no-browser", help="Print the URL and paste back the address the browser is sent to (for SSH sessions; "
         "automatic without a display)")] = False,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 import typer
@@ -19,28 +20,29 @@ def fetch(
                                               autocompletion=complete_capabilities, show_default=False)],
     app_id: OnBehalfOption = None,
     output_format: Annotated[Format | None, typer.Option(
-        "--format", "-f", help="Output format [default: table on a terminal, json otherwise]",
+        "--format", "-f", help="Output format \\[default: table on a terminal, json otherwise]",
         show_default=False)] = None,
     fields: Annotated[str | None, typer.Option(
         "--fields", help="Comma-separated fields to output, e.g. number,title,url", show_default=False)] = None,
-    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="At most this many items [default: all]",
+    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="At most this many items \\[default: all]",
                                               show_default=False)] = None,
     repo: Annotated[list[str] | None, typer.Option("--repo", "-R", help="OWNER/NAME (repeatable)",
                                                    show_default=False)] = None,
     label: Annotated[list[str] | None, typer.Option("--label", "-l", help="Only issues with this label (repeatable: "
                                                     "all must match)", show_default=False)] = None,
-    state: Annotated[str | None, typer.Option("--state", help="open, closed or all [default: open]",
+    state: Annotated[str | None, typer.Option("--state", help="open, closed or all \\[default: open]",
                                               show_default=False)] = None,
-    assignee: Annotated[str | None, typer.Option("--assignee", help="Login whose issues to fetch [default: @me, "
+    assignee: Annotated[str | None, typer.Option("--assignee", help="Login whose issues to fetch \\[default: @me, "
                                                  "the connected user]", show_default=False)] = None,
-    since: Annotated[str | None, typer.Option("--since", help="Only issues updated at or after this ISO 8601 time",
+    since: Annotated[str | None, typer.Option("--since", help="Only items changed since then: an ISO 8601 time "
+                                              "or an age (24h, 7d)",
                                               show_default=False)] = None,
     sync: Annotated[bool, typer.Option("--sync", help="github.issues: keep a local copy and fetch only what changed "
                                        "since the last sync")] = False,
     max_wait: Annotated[float, typer.Option("--max-wait", min=0, help="Longest wait (seconds) for a rate limit to "
                                             "reset before giving up with exit 3")] = 60.0,
     query: Annotated[str | None, typer.Option("--query", "-q", help="google.drive: a Drive query (name contains "
-                                              "'x'); google.gmail: a Gmail search [default: is:unread in:inbox]",
+                                              "'x'); google.gmail: a Gmail search \\[default: is:unread in:inbox]",
                                               show_default=False)] = None,
     content: Annotated[str | None, typer.Option("--content", help="google.drive: print the text of this file id "
                                                 "(Google Docs as plain text)", show_default=False)] = None,
@@ -62,15 +64,19 @@ def fetch(
     if state is not None and state not in ("open", "closed", "all"):
         raise UsageError(f"--state {state!r} is not open, closed or all", hint="e.g. --state closed")
     options = FetchOptions(capability, app_id, limit, list(repo or []), list(label or []), state, assignee,
-                           _check_since(since), sync, max_wait, query=query, content=content)
+                           _check_since(env, since), sync, max_wait, query=query, content=content)
     with _progress(env) as on_page:
         options.on_page = on_page
         result = run_fetch(env, options)
     for note in result.notes:
         env.message(f"intcli: {note}")
     if isinstance(result, TextResult):
-        if fmt in (Format.JSON, Format.NDJSON):
+        if fields:
+            raise UsageError("--fields does not apply to --content", hint="drop --fields")
+        if output_format == Format.JSON:
             print_json(env, {**result.meta, "content": result.text})
+        elif output_format == Format.NDJSON:
+            env.stdout.write(json.dumps({**result.meta, "content": result.text}, ensure_ascii=False) + "\n")
         elif fmt == Format.CSV:
             raise UsageError("--content prints a document, not a table", hint="use --format json or table")
         else:
@@ -82,18 +88,10 @@ def fetch(
                 title=f"{capability}: {len(result.items)} of {result.total}")
 
 
-def _check_since(since: str | None) -> str | None:
-    if since is None:
-        return None
-    from datetime import UTC, datetime
+def _check_since(env, since: str | None) -> str | None:  # noqa: ANN001 - Environment
+    from intcli.when import iso_z, parse_when
 
-    try:
-        moment = datetime.fromisoformat(since.replace("Z", "+00:00"))
-        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    except (ValueError, OverflowError):
-        raise UsageError(f"--since {since!r} is not an ISO 8601 time",
-                         hint="e.g. --since 2026-11-01T00:00:00Z") from None
+    return iso_z(parse_when(since, env.now())) if since is not None else None
 
 
 class _progress:

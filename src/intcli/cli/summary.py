@@ -21,14 +21,14 @@ class SummaryFormat(enum.StrEnum):
 def summary(
     ctx: typer.Context,
     app_id: Annotated[str | None, typer.Option("--app", "-a", help="The app whose summary to build "
-                                               "[default: ai-admin-assistant]", autocompletion=complete_apps,
+                                               "\\[default: ai-admin-assistant]", autocompletion=complete_apps,
                                                show_default=False)] = None,
     output_format: Annotated[SummaryFormat | None, typer.Option(
         "--format", "-f", help="rich (a terminal), json (scripts) or markdown (e.g. >> $GITHUB_STEP_SUMMARY) "
-        "[default: rich on a terminal, json otherwise]", show_default=False)] = None,
+        "\\[default: rich on a terminal, json otherwise]", show_default=False)] = None,
     top: Annotated[int, typer.Option("--top", "-n", min=1, max=100, help="Items per section")] = 5,
     since: Annotated[str | None, typer.Option("--since", help="Changes since this ISO time or age (24h, 7d) "
-                                              "[default: 24h]", show_default=False)] = None,
+                                              "\\[default: 24h]", show_default=False)] = None,
 ) -> None:
     """Build an app's daily summary: one section per capability it declares, fetched at the same time.
 

@@ -43,8 +43,10 @@ class Page:
 
 class GitHubAPI:
     def __init__(self, env: Environment, where: Endpoint, token: str, cache: ConditionalCache | None = None,
-                 max_wait: float = 60.0, on_page: Callable[[], None] | None = None) -> None:
+                 max_wait: float = 60.0, on_page: Callable[[], None] | None = None,
+                 token_source: str = "keyring") -> None:
         self.env = env
+        self.token_source = token_source  # "keyring", "file" or the variable the token came from
         self.where = where
         self.cache = cache
         self.max_wait = max_wait
@@ -80,24 +82,26 @@ class GitHubAPI:
         status = response.status_code
         if status in (200, 304):
             return response
+        path = url.split("?", 1)[0]
         if status == 401:
-            raise AuthError(f"{self.where.host} rejected the token (401): it was revoked or has expired",
-                            hint="run `intcli connect github` with a new token")
+            fix = (f"set {self.token_source} to a valid token" if self.token_source.isupper()
+                   else "run `intcli connect github` with a new token")
+            raise AuthError(f"{self.where.host} rejected the token (401): it was revoked or has expired", hint=fix)
         if status in (403, 429):
             self._rate_limited(response, url)
         if status in TRANSIENT_STATUSES:
-            raise Retryable(str(status), UpstreamError(f"{self.where.host} kept answering {status} to GET {url}",
+            raise Retryable(str(status), UpstreamError(f"{self.where.host} kept answering {status} to GET {path}",
                                                     hint="retry later"))
         if status == 404:
-            raise AuthError(f"{self.where.host}: GET {url} was not found, or the token cannot see it",
+            raise AuthError(f"{self.where.host}: GET {path} was not found, or the token cannot see it",
                             hint="check the repository name and the token's access")
         if status == 403:
-            raise AuthError(f"{self.where.host} refused GET {url} (403): {_message(response)}",
+            raise AuthError(f"{self.where.host} refused GET {path} (403): {_message(response)}",
                             hint="check the token's scopes and SSO authorization")
         if status == 422:
             raise UsageError(f"{self.where.host} rejected the query: {_message(response)}",
                              hint="check --repo, --label and --assignee")
-        raise UpstreamError(f"{self.where.host} answered {status} to GET {url}", hint="retry later")
+        raise UpstreamError(f"{self.where.host} answered {status} to GET {path}", hint="retry later")
 
     def _rate_limited(self, response: httpx.Response, url: str) -> None:
         headers = response.headers

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from intcli.errors import AuthError, UsageError
+from intcli.errors import AuthError, ConfigError, UsageError
 from intcli.providers.github import PROVIDER, PUBLIC_API, Endpoint, endpoint
 
 if TYPE_CHECKING:
@@ -29,8 +29,8 @@ def credentials(env: Environment, registry: Registry) -> tuple[Endpoint, str, st
             try:
                 check_token_shape(token)
             except UsageError:
-                raise UsageError(f"{variable} does not hold a token (spaces or unprintable characters)",
-                                 hint=f"set {variable} to the token alone") from None
+                raise ConfigError(f"{variable} does not hold a token (spaces or unprintable characters)",
+                                  hint=f"set {variable} to the token alone") from None
             # Like gh: a token from the environment goes to GITHUB_API_URL or github.com, never to a stored
             # (e.g. Enterprise) host it may not belong to.
             return endpoint(env, None), token, variable
@@ -51,9 +51,10 @@ def _api(env: Environment, registry: Registry, options: FetchOptions):  # noqa: 
     from intcli.httpcache import ConditionalCache
     from intcli.providers.github.api import GitHubAPI
 
-    where, token, _ = credentials(env, registry)
+    where, token, source = credentials(env, registry)
     cache = ConditionalCache(env, f"github/{where.host.replace(':', '_')}")
-    return GitHubAPI(env, where, token, cache, max_wait=options.max_wait, on_page=options.on_page)
+    return GitHubAPI(env, where, token, cache, max_wait=options.max_wait, on_page=options.on_page,
+                     token_source=source)
 
 
 def fetch_user_issues(env: Environment, registry: Registry, options: FetchOptions) -> IssueList:

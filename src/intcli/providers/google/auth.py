@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
-from intcli.errors import AuthError, UpstreamError, UsageError
+from intcli.errors import AuthError, ConfigError, UpstreamError, UsageError
 from intcli.providers.google import PROVIDER, api_base, client_config, load_json_file, wanted_scopes
 from intcli.state import Connection, SecretStorage
 
@@ -343,6 +343,9 @@ def _new_session(env: Environment, registry: Registry) -> GoogleSession:
     scopes = wanted_scopes(registry)
     key_file = env.environ.get(SERVICE_ACCOUNT_VARIABLE, "").strip()
     if key_file:
+        if not os.path.isfile(key_file):
+            raise ConfigError(f"{SERVICE_ACCOUNT_VARIABLE} names {key_file}, which is not a file",
+                              hint=f"point {SERVICE_ACCOUNT_VARIABLE} at the service account's JSON key, or unset it")
         return GoogleSession(env, service_account_credentials(env, key_file, None, scopes),
                              f"env:{SERVICE_ACCOUNT_VARIABLE}", None)
     connection = load_state(env).connections.get(PROVIDER)

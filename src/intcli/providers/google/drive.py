@@ -89,8 +89,11 @@ def fetch_files(env: Environment, registry: Registry, options: FetchOptions) -> 
 
     options.refuse(repo=options.repos, label=options.labels, state=options.state, assignee=options.assignee,
                    sync=options.sync)
+    if options.content is not None:
+        if not options.content.strip():
+            raise UsageError("--content needs a file id", hint="take one from `intcli fetch google.drive`")
+        options.refuse(query=options.query, since=options.since, limit=options.limit)
     with GoogleAPI(env, session(env, registry)) as api:
-        if options.content:
-            options.refuse(query=options.query, since=options.since)
-            return file_text(api, options.content)
+        if options.content is not None:
+            return file_text(api, options.content.strip())
         return recent_files(api, options.query, options.since, options.limit)

@@ -82,14 +82,17 @@ class Outgoing:
 
 
 def build_message(outgoing: Outgoing, sender: str | None) -> bytes:
+    """The MIME message; every input problem is a UsageError raised here, before anything is sent."""
     from email.message import EmailMessage
 
     if "\n" in outgoing.subject or "\r" in outgoing.subject:
         raise UsageError("the subject must be one line", hint="remove the line breaks from --subject")
+    if not outgoing.to:
+        raise UsageError("no recipient", hint="pass --to ADDRESS")
     message = EmailMessage()
     for header, addresses in (("To", outgoing.to), ("Cc", outgoing.cc)):
         if addresses:
-            message[header] = ", ".join(_address(a) for a in _split(addresses))
+            message[header] = ", ".join(str(a) for a in parse_addresses(addresses, f"--{header.lower()}"))
     if sender and "@" in sender:
         message["From"] = sender
     message["Subject"] = outgoing.subject
@@ -97,21 +100,21 @@ def build_message(outgoing: Outgoing, sender: str | None) -> bytes:
     return message.as_bytes()
 
 
-def _split(values: list[str]) -> list[str]:
-    """``--to 'a@x, b@y'`` means two recipients: never drop the second one silently."""
+def parse_addresses(values: list[str], option: str) -> list[object]:
+    """``--to 'a@x, "Smith, Bob" <b@y>'`` is two recipients; each must be a real address on one line."""
+    from email.headerregistry import Address
     from email.utils import getaddresses
 
-    return [f"{name} <{address}>" if name else address for name, address in getaddresses(values)] or values
-
-
-def _address(text: str) -> str:
-    from email.headerregistry import Address
-    from email.utils import parseaddr
-
-    name, address = parseaddr(text)
-    if "@" not in address or " " in address:
-        raise UsageError(f"{text!r} is not an email address", hint="e.g. --to alice@example.com")
-    return str(Address(display_name=name, addr_spec=address)) if name else address
+    addresses = []
+    for value in values:
+        if "\n" in value or "\r" in value:
+            raise UsageError(f"{option} must not contain line breaks", hint="give one address per option")
+        for name, address in getaddresses([value]):
+            local, _, domain = address.partition("@")
+            if not local or not domain or " " in address or "." not in domain:
+                raise UsageError(f"{option}: {value!r} is not an email address", hint="e.g. --to alice@example.com")
+            addresses.append(Address(display_name=name, username=local, domain=domain))
+    return addresses
 
 
 def send(env: Environment, registry: Registry, outgoing: Outgoing) -> dict[str, Any]:
@@ -119,8 +122,6 @@ def send(env: Environment, registry: Registry, outgoing: Outgoing) -> dict[str, 
     from intcli.providers.google.auth import session
     from intcli.state import load_state
 
-    if not outgoing.to:
-        raise UsageError("no recipient", hint="pass --to ADDRESS")
     connection = load_state(env).connections.get("google")
     raw = base64.urlsafe_b64encode(build_message(outgoing, connection.account if connection else None)).decode()
     with GoogleAPI(env, session(env, registry)) as api:

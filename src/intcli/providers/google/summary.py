@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ def drive_section(env: Environment, registry: Registry, options: dict[str, Any],
     from intcli.providers.google.drive import recent_files
 
     with GoogleAPI(env, session(env, registry)) as api:
-        result = recent_files(api, since=since.strftime("%Y-%m-%dT%H:%M:%SZ"), limit=top)
+        result = recent_files(api, since=since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), limit=top)
     return {"files": result.items}
 
 
