@@ -165,7 +165,7 @@ def test_gmail_messages_with_concurrent_metadata_and_one_refresh(run, connected)
     document = json.loads(result.stdout)
     assert [m["id"] for m in document["messages"]] == [f"m{n}" for n in range(130)]
     assert document["messages"][0] == {"id": "m0", "threadId": "t0", "from": "sender0@example.com", "to": EMAIL,
-                                       "subject": "Subject 0", "date": "Sat, 28 Nov 2026 10:00:00 +0000",
+                                       "subject": "Subject 0", "date": "2026-11-28T10:00:00Z",
                                        "snippet": "Hello 0", "labels": ["INBOX", "UNREAD"]}
     assert connected.api_requests[0].args["q"] == "is:unread in:inbox"
     gets = [r for r in connected.api_requests if r.path.startswith("/gmail/v1/users/me/messages/m")]

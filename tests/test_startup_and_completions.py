@@ -47,3 +47,14 @@ def test_fish_completion_has_descriptions(run_process):
     result = run_process(extra_env={"_INTCLI_COMPLETE": "complete_fish", "_TYPER_COMPLETE_FISH_ACTION": "get-args",
                                     "_TYPER_COMPLETE_ARGS": "intcli apps enable ai"})
     assert result.stdout.strip() == "ai-admin-assistant\tAI Admin Assistant"
+
+
+def test_fetch_and_send_complete_only_what_they_can_do(run_process):
+    def complete(line: str) -> list[str]:
+        words = line.split(" ")
+        result = run_process(extra_env={"_INTCLI_COMPLETE": "complete_bash", "COMP_WORDS": line,
+                                        "COMP_CWORD": str(len(words) - 1)})
+        return result.stdout.split()
+
+    assert complete("intcli fetch ") == ["github.issues", "github.user_issues", "google.drive", "google.gmail"]
+    assert complete("intcli send ") == ["google.gmail"]

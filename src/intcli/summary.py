@@ -9,7 +9,6 @@ its error without hiding the others; the summary exits non-zero only when a requ
 from __future__ import annotations
 
 import importlib
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -62,6 +61,29 @@ def parse_since(text: str | None, now: datetime) -> datetime:
     return parse_when(text, now) if text else now - DEFAULT_SINCE
 
 
+def _run_all(work, items: list[str]) -> list[tuple[str, Any]]:  # noqa: ANN001 - a callable
+    """Run ``work`` for every item at once, in daemon threads: Ctrl-C ends intcli at once instead of waiting
+    for requests in flight (there is nothing to save from an interrupted summary)."""
+    import queue
+    import threading
+
+    results: queue.Queue[tuple[int, tuple[str, Any]]] = queue.Queue()
+
+    def worker(index: int, item: str) -> None:
+        try:
+            results.put((index, work(item)))
+        except BaseException as exc:  # reported in the main thread
+            results.put((index, (item, exc)))
+
+    for index, item in enumerate(items):
+        threading.Thread(target=worker, args=(index, item), daemon=True, name=f"summary-{item}").start()
+    collected = dict(results.get() for _ in items)
+    for _, (_, outcome) in collected.items():
+        if isinstance(outcome, BaseException) and not isinstance(outcome, IntcliError):
+            raise outcome
+    return [collected[index] for index in range(len(items))]
+
+
 def build_summary(env: Environment, app_id: str | None, top: int, since_text: str | None) -> Summary:
     from intcli.connections import current_connections
     from intcli.registry import load_registry
@@ -103,16 +125,15 @@ def build_summary(env: Environment, app_id: str | None, top: int, since_text: st
             return capability, exc
 
     used: set[str] = set()
-    with ThreadPoolExecutor(max_workers=max(1, len(runnable))) as pool:
-        for capability, outcome in pool.map(run_section, list(runnable)):
-            if isinstance(outcome, IntcliError):
-                summary.sections[capability] = {"status": "error", "error": str(outcome),
-                                                "exitStatus": int(outcome.exit_status)}
-                if runnable[capability]:
-                    summary.failed_required.append(outcome)
-            else:
-                summary.sections[capability] = {"status": "ok", **outcome}
-                used.add(registry.capabilities[capability].provider)
+    for capability, outcome in _run_all(run_section, list(runnable)):
+        if isinstance(outcome, IntcliError):
+            summary.sections[capability] = {"status": "error", "error": str(outcome),
+                                            "exitStatus": int(outcome.exit_status)}
+            if runnable[capability]:
+                summary.failed_required.append(outcome)
+        else:
+            summary.sections[capability] = {"status": "ok", **outcome}
+            used.add(registry.capabilities[capability].provider)
     for provider in sorted(used):
         mark_used(env, provider)
     order = [r.capability for r in registry.requirements(app_id)]

@@ -136,3 +136,25 @@ def test_a_reader_that_goes_away_ends_intcli_like_a_unix_tool(slow_github):
     assert json.loads(first)["number"] == 1
     assert process.returncode == 141  # what a shell shows for a tool ended by SIGPIPE
     assert stderr == ""
+
+
+def test_help_into_a_closed_pipe_is_quiet(isolated):
+    process = subprocess.Popen([sys.executable, "-m", "intcli", "--help"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, env={**os.environ, "COLUMNS": "80"})
+    process.stdout.close()  # like `intcli --help | true`
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) in (0, 141)  # 0 when the text fitted in the pipe before it closed
+    assert stderr == ""
+
+
+def test_ctrl_c_during_a_summary_does_not_wait_for_requests_in_flight(slow_github, config_dir):
+    slow_github.delay = 20.0  # far longer than the test waits
+    config_dir.mkdir(parents=True)
+    (config_dir / "config.toml").write_text('[apps.mine]\nname = "Mine"\n[[apps.mine.requires]]\n'
+                                            'capability = "github.user_issues"\npurpose = "Issues."\n')
+    process = intcli("summary", "--app", "mine", "-f", "json", env=process_env(slow_github))
+    time.sleep(2.0)  # the section's request is now waiting on the server
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=10)  # not 20 s: the request in flight is abandoned
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr

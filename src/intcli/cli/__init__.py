@@ -71,8 +71,18 @@ def load_commands(args: list[str] | None = None) -> None:
 
 def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
     """Run the CLI and return the exit status; every error path of intcli ends here."""
+    real_stdout = None
     if env is None:
-        env = Environment(stdout=_ReaderGuard(sys.stdout))
+        real_stdout, sys.stdout = sys.stdout, _ReaderGuard(sys.stdout)  # help text is printed to sys.stdout
+        env = Environment(stdout=sys.stdout)
+    try:
+        return _run(env, argv)
+    finally:
+        if real_stdout is not None:
+            sys.stdout = real_stdout
+
+
+def _run(env: Environment, argv: list[str] | None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
     if "--debug" in args:
         env.debug = True  # so that errors raised while parsing options are shown in full too

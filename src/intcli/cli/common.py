@@ -29,6 +29,18 @@ def complete_capabilities(incomplete: str) -> list[tuple[str, str]]:
     return [(k, v) for k, v in sorted(names.items()) if k.startswith(incomplete)]
 
 
+def complete_fetchable(incomplete: str) -> list[str]:
+    from intcli.fetch import HANDLERS
+
+    return sorted(c for c in HANDLERS if c.startswith(incomplete))
+
+
+def complete_sendable(incomplete: str) -> list[str]:
+    from intcli.sending import SENDERS
+
+    return sorted(c for c in SENDERS if c.startswith(incomplete))
+
+
 def _registry_for_completion():  # noqa: ANN202 - a Registry, or None when the config is broken
     from intcli.errors import IntcliError
     from intcli.registry import load_registry

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from intcli.cli import app
-from intcli.cli.common import OnBehalfOption, complete_capabilities, get_env, print_json
+from intcli.cli.common import OnBehalfOption, complete_fetchable, get_env, print_json
 from intcli.errors import UsageError
 from intcli.output import Format
 
@@ -17,7 +17,7 @@ from intcli.output import Format
 def fetch(
     ctx: typer.Context,
     capability: Annotated[str, typer.Argument(help="What to fetch, e.g. github.user_issues (see `intcli registry`).",
-                                              autocompletion=complete_capabilities, show_default=False)],
+                                              autocompletion=complete_fetchable, show_default=False)],
     app_id: OnBehalfOption = None,
     output_format: Annotated[Format | None, typer.Option(
         "--format", "-f", help="Output format \\[default: table on a terminal, json otherwise]",
@@ -54,7 +54,7 @@ def fetch(
 
     Output goes to stdout; notes, warnings and progress go to stderr.
 
-    Exits 4 when not connected or when the app may not use the capability, 3 when GitHub fails after retries.
+    Exits 4 when not connected or when the app may not use the capability, 3 when the service fails after retries.
     """
     from intcli.fetch import FetchOptions, run_fetch
     from intcli.output import Format, TextResult, choose_format, parse_fields, write_items

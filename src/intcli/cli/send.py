@@ -7,14 +7,14 @@ from typing import Annotated
 import typer
 
 from intcli.cli import app
-from intcli.cli.common import OnBehalfOption, complete_capabilities, get_env, print_json
+from intcli.cli.common import OnBehalfOption, complete_sendable, get_env, print_json
 
 
 @app.command()
 def send(
     ctx: typer.Context,
     capability: Annotated[str, typer.Argument(help="A capability with the write operation, e.g. google.gmail.",
-                                              autocompletion=complete_capabilities, show_default=False)],
+                                              autocompletion=complete_sendable, show_default=False)],
     to: Annotated[list[str] | None, typer.Option("--to", help="Recipient (repeatable)", show_default=False)] = None,
     cc: Annotated[list[str] | None, typer.Option("--cc", help="Copy to (repeatable)", show_default=False)] = None,
     subject: Annotated[str, typer.Option("--subject", "-s", help="Subject line")] = "",

@@ -25,8 +25,24 @@ _HEADERS = ("From", "To", "Subject", "Date")
 def to_item(raw: dict[str, Any]) -> dict[str, Any]:
     headers = {h.get("name", "").lower(): h.get("value", "") for h in raw.get("payload", {}).get("headers", [])}
     return {"id": raw["id"], "threadId": raw.get("threadId"), "from": headers.get("from", ""),
-            "to": headers.get("to", ""), "subject": headers.get("subject", ""), "date": headers.get("date", ""),
+            "to": headers.get("to", ""), "subject": headers.get("subject", ""), "date": _iso_date(headers.get("date")),
             "snippet": raw.get("snippet", ""), "labels": list(raw.get("labelIds", []))}
+
+
+def _iso_date(value: str | None) -> str:
+    """The Date header as ISO 8601 in UTC (as every other time intcli prints); unparsable dates stay as sent."""
+    from datetime import UTC
+    from email.utils import parsedate_to_datetime
+
+    if not value:
+        return ""
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def messages(api: Any, query: str | None = None, limit: int | None = None) -> ItemList:
