@@ -8,13 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from intcli.connections import credential_variable
 from intcli.errors import ConfigError, UsageError
 from intcli.state import Connection, SecretStorage, forget_connection, load_state, save_connection
 
 if TYPE_CHECKING:
     from intcli.env import Environment
     from intcli.providers.github import TokenInfo
-    from intcli.registry import Registry
 
 
 def read_token(env: Environment, from_stdin: bool, what: str, flag_example: str) -> str:
@@ -55,7 +55,7 @@ def connect_github(env: Environment, token: str, host: str | None, insecure: boo
         expires_at=info.expires_at, secret_storage=storage, details={"api_url": where.api_url},
     ))
     return GithubConnected(where.host, info, storage, registry.missing_scopes(github.PROVIDER, info.scopes),
-                           _overriding_variable(env, registry, github.PROVIDER))
+                           credential_variable(registry.providers[github.PROVIDER], env.environ))
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def disconnect(env: Environment, provider: str) -> Disconnected:
         if connection is not None:
             delete_secret(env, provider, connection.secret_storage)  # a keyring failure keeps the state: retry
         was_connected = forget_connection(env, provider)
-    return Disconnected(provider, was_connected, _overriding_variable(env, registry, provider))
+    return Disconnected(provider, was_connected, credential_variable(registry.providers[provider], env.environ))
 
 
 def account_lock(env: Environment, provider: str):  # noqa: ANN201 - a context manager
@@ -104,10 +104,3 @@ def replace_connection(env: Environment, provider: str, secret: str | None, inse
                 delete_secret(env, provider, previous.secret_storage)
         save_connection(env, provider, make(storage))
     return storage
-
-
-
-def _overriding_variable(env: Environment, registry: Registry, provider: str) -> str | None:
-    """The credential variable that is set and so wins over anything stored, if any."""
-    return next((name for name in registry.providers[provider].credential_env if env.environ.get(name, "").strip()),
-                None)

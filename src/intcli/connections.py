@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from intcli.models import Provider
 from intcli.registry import Registry
 from intcli.state import SecretStorage, StateDocument
 
@@ -39,12 +40,17 @@ def as_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def credential_variable(provider: Provider, environ: Mapping[str, str]) -> str | None:
+    """The first of the provider's credential variables that is set (it wins over anything stored)."""
+    return next((name for name in provider.credential_env if environ.get(name, "").strip()), None)
+
+
 def current_connections(registry: Registry, state: StateDocument,
                         environ: Mapping[str, str]) -> dict[str, ConnectionView]:
     views = {}
     for provider_id, provider in registry.providers.items():
         last_used = state.last_used.get(provider_id)
-        variable = next((name for name in provider.credential_env if environ.get(name, "").strip()), None)
+        variable = credential_variable(provider, environ)
         stored = state.connections.get(provider_id)
         if variable is not None:
             views[provider_id] = ConnectionView(provider_id, True, f"env:{variable}", last_used=last_used)

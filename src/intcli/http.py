@@ -65,8 +65,7 @@ def with_retries(env: Environment, label: str, send: Callable[[], _T]) -> _T:
     raise AssertionError("unreachable: stamina either returns or raises")
 
 
-def send_once(env: Environment, http: httpx.Client, host: str, method: str, url: str, **kwargs: object
-              ) -> httpx.Response:
+def send_once(http: httpx.Client, host: str, method: str, url: str, **kwargs: object) -> httpx.Response:
     """One request; transport failures become Retryable (then exit 3 naming the host)."""
     import httpx
 

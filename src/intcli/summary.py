@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from intcli.errors import AuthError, IntcliError
 from intcli.models import Fallback
+from intcli.when import iso_z
 
 if TYPE_CHECKING:
     from intcli.env import Environment
@@ -46,12 +47,8 @@ class Summary:
         if issues is not None and issues["status"] == "ok":
             development = {"available": True, "githubIssues": issues["issues"],
                            "totalActiveIssues": issues["totalActiveIssues"]}
-        return {"schemaVersion": 1, "app": self.app, "name": self.name, "generatedAt": _iso(self.generated_at),
-                "since": _iso(self.since), "sections": self.sections, "developmentTasks": development}
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return {"schemaVersion": 1, "app": self.app, "name": self.name, "generatedAt": iso_z(self.generated_at),
+                "since": iso_z(self.since), "sections": self.sections, "developmentTasks": development}
 
 
 def parse_since(text: str | None, now: datetime) -> datetime:

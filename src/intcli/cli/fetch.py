@@ -57,7 +57,7 @@ def fetch(
     Exits 4 when not connected or when the app may not use the capability, 3 when the service fails after retries.
     """
     from intcli.fetch import FetchOptions, run_fetch
-    from intcli.output import Format, TextResult, choose_format, parse_fields, write_items
+    from intcli.output import TextResult, choose_format, parse_fields, write_items
 
     env = get_env(ctx)
     fmt = choose_format(env, output_format)

@@ -58,8 +58,7 @@ def render_status(env, report) -> None:  # noqa: ANN001 - Environment, StatusRep
             continue
         state = "[red]expired[/]" if view.expired(now) else "[green]connected[/]"
         scopes = "unknown" if view.scopes is None else (", ".join(view.scopes) or "none")
-        secret = view.source or "-"
-        secret = escape(secret)
+        secret = escape(view.source or "-")
         if view.insecure:
             secret = "[yellow]file (insecure storage)[/]"
         connections.add_row(provider, state, escape(view.account or "-"), escape(view.host or "-"), escape(scopes),

@@ -38,7 +38,6 @@ SECONDARY_LIMIT_DEFAULT_WAIT = 60.0  # GitHub: without retry-after, wait at leas
 class Page:
     data: Any
     headers: dict[str, str]
-    from_cache: bool
 
 
 class GitHubAPI:
@@ -68,9 +67,9 @@ class GitHubAPI:
         if response.status_code == 304 and cached is not None:
             if self.env.verbose:
                 self.env.message(f"intcli: 304 Not Modified, reused the cached answer for GET {url}")
-            page = Page(_decode(cached.body, self.where.host, url), dict(cached.headers), True)
+            page = Page(_decode(cached.body, self.where.host, url), dict(cached.headers))
         else:
-            page = Page(_decode(response.content, self.where.host, url), dict(response.headers), False)
+            page = Page(_decode(response.content, self.where.host, url), dict(response.headers))
             if self.cache:
                 self.cache.put(self.where.api_url + url, response)
         if self.on_page:
@@ -78,7 +77,7 @@ class GitHubAPI:
         return page
 
     def _send(self, url: str, headers: dict[str, str]) -> httpx.Response:
-        response = send_once(self.env, self._http, self.where.host, "GET", url, headers=headers)
+        response = send_once(self._http, self.where.host, "GET", url, headers=headers)
         status = response.status_code
         if status in (200, 304):
             return response

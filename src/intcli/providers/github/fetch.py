@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from intcli.errors import AuthError, ConfigError, UsageError
-from intcli.providers.github import PROVIDER, PUBLIC_API, Endpoint, endpoint
+from intcli.providers.github import PROVIDER, PUBLIC_API, Endpoint, check_token_shape, endpoint
 
 if TYPE_CHECKING:
     from intcli.env import Environment
@@ -16,24 +17,21 @@ if TYPE_CHECKING:
 
 def credentials(env: Environment, registry: Registry) -> tuple[Endpoint, str, str]:
     """(API endpoint, token, source): a credential variable first, then the vault."""
-    from intcli.connections import as_utc
+    from intcli.connections import as_utc, credential_variable
     from intcli.state import load_state
     from intcli.vault import read_secret
 
     connection = load_state(env).connections.get(PROVIDER)
-    for variable in registry.providers[PROVIDER].credential_env:
-        token = env.environ.get(variable, "").strip()
-        if token:
-            from intcli.providers.github import check_token_shape
-
-            try:
-                check_token_shape(token)
-            except UsageError:
-                raise ConfigError(f"{variable} does not hold a token (spaces or unprintable characters)",
-                                  hint=f"set {variable} to the token alone") from None
-            # Like gh: a token from the environment goes to GITHUB_API_URL or github.com, never to a stored
-            # (e.g. Enterprise) host it may not belong to.
-            return endpoint(env, None), token, variable
+    variable = credential_variable(registry.providers[PROVIDER], env.environ)
+    if variable is not None:
+        try:
+            token = check_token_shape(env.environ[variable])
+        except UsageError:
+            raise ConfigError(f"{variable} does not hold a token (spaces or unprintable characters)",
+                              hint=f"set {variable} to the token alone") from None
+        # Like gh: a token from the environment goes to GITHUB_API_URL or github.com, never to a stored
+        # (e.g. Enterprise) host it may not belong to.
+        return endpoint(env, None), token, variable
     if connection is None:
         raise AuthError("GitHub is not connected", hint="run `intcli connect github` (or set GH_TOKEN in CI)")
     if connection.expires_at is not None and as_utc(connection.expires_at) <= env.now():
@@ -47,21 +45,22 @@ def credentials(env: Environment, registry: Registry) -> tuple[Endpoint, str, st
     return where, token, str(connection.secret_storage)
 
 
-def _api(env: Environment, registry: Registry, options: FetchOptions):  # noqa: ANN202 - a GitHubAPI
+def open_api(env: Environment, registry: Registry, max_wait: float = 60.0,
+             on_page: Callable[[], None] | None = None):  # noqa: ANN201 - a GitHubAPI
+    """The REST client for the credentials in use, with the conditional-request cache of its host."""
     from intcli.httpcache import ConditionalCache
     from intcli.providers.github.api import GitHubAPI
 
     where, token, source = credentials(env, registry)
     cache = ConditionalCache(env, f"github/{where.host.replace(':', '_')}")
-    return GitHubAPI(env, where, token, cache, max_wait=options.max_wait, on_page=options.on_page,
-                     token_source=source)
+    return GitHubAPI(env, where, token, cache, max_wait=max_wait, on_page=on_page, token_source=source)
 
 
 def fetch_user_issues(env: Environment, registry: Registry, options: FetchOptions) -> IssueList:
     from intcli.providers.github.issues import assigned_issues
 
     options.refuse(since=options.since, sync=options.sync, query=options.query, content=options.content)
-    with _api(env, registry, options) as api:
+    with open_api(env, registry, options.max_wait, options.on_page) as api:
         return assigned_issues(api, assignee=options.assignee or "@me", state=options.state or "open",
                                repos=options.repos, labels=options.labels, limit=options.limit)
 
@@ -78,7 +77,7 @@ def fetch_repository_issues(env: Environment, registry: Registry, options: Fetch
                          hint="drop --since (or drop --sync for a one-off query)")
     state = options.state or "open"
     results: list[IssueList] = []
-    with _api(env, registry, options) as api:
+    with open_api(env, registry, options.max_wait, options.on_page) as api:
         for repo in options.repos:
             if options.sync:
                 synced = sync_repository(env, api, api.where.host, repo)

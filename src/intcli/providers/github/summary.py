@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -10,21 +10,12 @@ if TYPE_CHECKING:
     from intcli.registry import Registry
 
 
-def _api(env: Environment, registry: Registry):  # noqa: ANN202 - a GitHubAPI
-    from intcli.httpcache import ConditionalCache
-    from intcli.providers.github.api import GitHubAPI
-    from intcli.providers.github.fetch import credentials
-
-    where, token, source = credentials(env, registry)
-    return GitHubAPI(env, where, token, ConditionalCache(env, f"github/{where.host.replace(':', '_')}"),
-                     token_source=source)
-
-
 def assigned_section(env: Environment, registry: Registry, options: dict[str, Any], top: int,
                      since: datetime) -> dict[str, Any]:
+    from intcli.providers.github.fetch import open_api
     from intcli.providers.github.issues import assigned_issues
 
-    with _api(env, registry) as api:
+    with open_api(env, registry) as api:
         result = assigned_issues(api, limit=top)
     return {"issues": result.items, "totalActiveIssues": result.total}
 
@@ -32,7 +23,9 @@ def assigned_section(env: Environment, registry: Registry, options: dict[str, An
 def repositories_section(env: Environment, registry: Registry, options: dict[str, Any], top: int,
                          since: datetime) -> dict[str, Any]:
     from intcli.errors import AuthError, ConfigError, UsageError
+    from intcli.providers.github.fetch import open_api
     from intcli.providers.github.issues import repository_issues
+    from intcli.when import iso_z
 
     repositories = options.get("repositories")
     if not isinstance(repositories, list) or not repositories:
@@ -40,8 +33,8 @@ def repositories_section(env: Environment, registry: Registry, options: dict[str
                           hint="list them in config.toml: [app_settings.<app>.options] repositories = [\"owner/name\"]")
     activity: dict[str, Any] = {}
     errors: dict[str, str] = {}
-    when = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    with _api(env, registry) as api:
+    when = iso_z(since)
+    with open_api(env, registry) as api:
         for repo in repositories:
             try:  # one missing repository does not hide the others
                 activity[repo] = repository_issues(api, repo, state="all", since=when, limit=top).items

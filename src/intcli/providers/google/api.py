@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -35,7 +36,7 @@ class GoogleAPI:
                 body: dict[str, Any] | None = None) -> httpx.Response:
         def send() -> httpx.Response:
             headers = {"Authorization": f"Bearer {self.session.access_token()}"}
-            response = send_once(self.env, self._http, self.host, method, path, params=params, json=body,
+            response = send_once(self._http, self.host, method, path, params=params, json=body,
                                  headers=headers)
             self._judge(response, f"{method} {path}")
             return response
@@ -51,6 +52,21 @@ class GoogleAPI:
 
     def get_json(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         return self._json(self.request("GET", path, params), f"GET {path}")
+
+    def collect(self, path: str, params: dict[str, Any], take: Callable[[dict[str, Any]], list[Any]],
+                limit: int | None) -> tuple[list[Any], dict[str, Any]]:
+        """Follow ``nextPageToken`` and gather ``take(page)`` of every page until there is no next page or
+        ``limit`` items are in; return the items (at most ``limit``) and the first page."""
+        items: list[Any] = []
+        first: dict[str, Any] | None = None
+        while True:
+            page = self.get_json(path, params)
+            first = first if first is not None else page
+            items += take(page)
+            token = page.get("nextPageToken")
+            if not token or (limit is not None and len(items) >= limit):
+                return (items[:limit] if limit is not None else items), first
+            params = {**params, "pageToken": token}
 
     def post_json(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         return self._json(self.request("POST", path, body=body), f"POST {path}")

@@ -273,10 +273,9 @@ def _transport(env: Environment) -> Any:
 class GoogleSession:
     """Hands out a valid access token, refreshing it ahead of expiry at most once at a time (threads share it)."""
 
-    def __init__(self, env: Environment, credentials: Any, source: str, stored_since: datetime | None) -> None:
+    def __init__(self, env: Environment, credentials: Any, stored_since: datetime | None) -> None:
         self.env = env
         self.credentials = credentials
-        self.source = source
         # When the refresh token came from intcli's vault: the connection's connected_at, so that invalid_grant
         # marks that connection expired (and not one the user made again meanwhile).
         self.stored_since = stored_since
@@ -346,8 +345,7 @@ def _new_session(env: Environment, registry: Registry) -> GoogleSession:
         if not os.path.isfile(key_file):
             raise ConfigError(f"{SERVICE_ACCOUNT_VARIABLE} names {key_file}, which is not a file",
                               hint=f"point {SERVICE_ACCOUNT_VARIABLE} at the service account's JSON key, or unset it")
-        return GoogleSession(env, service_account_credentials(env, key_file, None, scopes),
-                             f"env:{SERVICE_ACCOUNT_VARIABLE}", None)
+        return GoogleSession(env, service_account_credentials(env, key_file, None, scopes), None)
     connection = load_state(env).connections.get(PROVIDER)
     if connection is None:
         raise AuthError("Google is not connected",
@@ -357,7 +355,7 @@ def _new_session(env: Environment, registry: Registry) -> GoogleSession:
     if connection.auth == "service_account":
         credentials = service_account_credentials(env, connection.details["key_file"],
                                                   connection.details.get("subject"), scopes)
-        return GoogleSession(env, credentials, "service account", None)
+        return GoogleSession(env, credentials, None)
     stored = read_secret(env, PROVIDER, connection.secret_storage)
     try:
         secret = json.loads(stored or "")
@@ -368,4 +366,4 @@ def _new_session(env: Environment, registry: Registry) -> GoogleSession:
     credentials = Credentials(  # built directly: from_authorized_user_info would reset token_uri to Google's
         token=None, refresh_token=refresh_token, token_uri=connection.details["token_uri"],
         client_id=connection.details["client_id"], client_secret=client_secret, scopes=connection.scopes)
-    return GoogleSession(env, credentials, str(connection.secret_storage), connection.connected_at)
+    return GoogleSession(env, credentials, connection.connected_at)

@@ -43,25 +43,20 @@ def to_item(raw: dict[str, Any]) -> dict[str, Any]:
 
 def recent_files(api: Any, query: str | None = None, since: str | None = None, limit: int | None = None
                  ) -> ItemList:
-    files: list[dict[str, Any]] = []
     params: dict[str, Any] = {"q": drive_query(query, since), "orderBy": "modifiedTime desc",
                               "pageSize": min(PAGE_SIZE, limit) if limit else PAGE_SIZE, "fields": _API_FIELDS,
                               "spaces": "drive"}
-    while True:
-        page = api.get_json("/drive/v3/files", params)
+
+    def files_of(page: dict[str, Any]) -> list[dict[str, Any]]:
         raws = page.get("files")
         if not isinstance(raws, list):
             raise UpstreamError("unexpected answer from Drive: no list of files", hint="check INTCLI_GOOGLE_API_URL")
         try:
-            files += [to_item(raw) for raw in raws]
+            return [to_item(raw) for raw in raws]
         except (KeyError, TypeError, AttributeError):
             raise UpstreamError("unexpected answer from Drive: a file lacks its id", hint="retry later") from None
-        token = page.get("nextPageToken")
-        if not token or (limit is not None and len(files) >= limit):
-            break
-        params = {**params, "pageToken": token}
-    if limit is not None:
-        files = files[:limit]
+
+    files, _ = api.collect("/drive/v3/files", params, files_of, limit)
     return ItemList(files, len(files), key="files", fields=FILE_FIELDS,
                     table_fields=("name", "mimeType", "modifiedTime", "owners"))
 

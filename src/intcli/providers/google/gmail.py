@@ -34,6 +34,8 @@ def _iso_date(value: str | None) -> str:
     from datetime import UTC
     from email.utils import parsedate_to_datetime
 
+    from intcli.when import iso_z
+
     if not value:
         return ""
     try:
@@ -42,26 +44,20 @@ def _iso_date(value: str | None) -> str:
         return value
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return iso_z(moment)
 
 
 def messages(api: Any, query: str | None = None, limit: int | None = None) -> ItemList:
-    ids: list[str] = []
     params: dict[str, Any] = {"q": query or DEFAULT_QUERY, "maxResults": min(PAGE_SIZE, limit) if limit else PAGE_SIZE}
-    estimate = 0
-    while True:
-        page = api.get_json("/gmail/v1/users/me/messages", params)
-        estimate = estimate or int(page.get("resultSizeEstimate", 0) or 0)
+
+    def ids_of(page: dict[str, Any]) -> list[str]:
         listed = page.get("messages", [])
         if not isinstance(listed, list):
             raise UpstreamError("unexpected answer from Gmail: no list of messages", hint="retry later")
-        ids += [m["id"] for m in listed if isinstance(m, dict) and "id" in m]
-        token = page.get("nextPageToken")
-        if not token or (limit is not None and len(ids) >= limit):
-            break
-        params = {**params, "pageToken": token}
-    if limit is not None:
-        ids = ids[:limit]
+        return [m["id"] for m in listed if isinstance(m, dict) and "id" in m]
+
+    ids, first = api.collect("/gmail/v1/users/me/messages", params, ids_of, limit)
+    estimate = int(first.get("resultSizeEstimate", 0) or 0)
 
     def metadata(message_id: str) -> dict[str, Any]:
         raw = api.get_json(f"/gmail/v1/users/me/messages/{message_id}",

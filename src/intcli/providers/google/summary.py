@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -15,9 +15,10 @@ def drive_section(env: Environment, registry: Registry, options: dict[str, Any],
     from intcli.providers.google.api import GoogleAPI
     from intcli.providers.google.auth import session
     from intcli.providers.google.drive import recent_files
+    from intcli.when import iso_z
 
     with GoogleAPI(env, session(env, registry)) as api:
-        result = recent_files(api, since=since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), limit=top)
+        result = recent_files(api, since=iso_z(since), limit=top)
     return {"files": result.items}
 
 
