@@ -125,17 +125,21 @@ def test_a_failing_required_section_exits_3_after_rendering_the_rest(run, github
     assert "a required section failed" in result.stderr
 
 
-def test_user_app_with_repository_activity(run, config_dir, github):
-    write_config(config_dir, """
+def watch_repositories(config_dir, repositories: list[str]) -> None:
+    """A user app whose summary covers recent activity in ``repositories``."""
+    write_config(config_dir, f"""
 [apps.repo-watch]
 name = "Repo watch"
 [[apps.repo-watch.requires]]
 capability = "github.issues"
 purpose = "Recent activity."
-
 [app_settings.repo-watch.options]
-repositories = ["acme/api"]
+repositories = {json.dumps(repositories)}
 """)
+
+
+def test_user_app_with_repository_activity(run, config_dir, github):
+    watch_repositories(config_dir, ["acme/api"])
     code, document, stderr = summary_json(run, "--app", "repo-watch", "--since", "2026-11-28T11:45:00Z")
     assert code == 0, stderr
     activity = document["sections"]["github.issues"]["repositories"]["acme/api"]
@@ -186,15 +190,7 @@ def test_since_with_an_offset_means_the_same_moment_in_utc(run, github, google_c
 
 
 def test_one_unreadable_repository_does_not_hide_the_others(run, config_dir, github):
-    write_config(config_dir, """
-[apps.repo-watch]
-name = "Repo watch"
-[[apps.repo-watch.requires]]
-capability = "github.issues"
-purpose = "Recent activity."
-[app_settings.repo-watch.options]
-repositories = ["acme/api", "acme/nope"]
-""")
+    watch_repositories(config_dir, ["acme/api", "acme/nope"])
     code, document, stderr = summary_json(run, "--app", "repo-watch", "--since", "30d")
     assert code == 0, stderr
     section = document["sections"]["github.issues"]
