@@ -214,3 +214,24 @@ def google(tls_server, trust_ca, monkeypatch, tmp_path):
     fake.ca_file = str(trust_ca)
     fake.secrets_file = str(secrets_file)
     return fake
+
+
+@pytest.fixture
+def service_account_key(google, tmp_path) -> Path:
+    """A service account key file whose token endpoint is the loopback Google, which knows its public key."""
+    import json
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption()).decode()
+    public = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                           serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    email = "robot@intcli-test.iam.gserviceaccount.com"
+    google.service_account_keys[email] = public
+    path = tmp_path / "robot.json"
+    path.write_text(json.dumps({"type": "service_account", "client_email": email, "private_key": private,
+                                "private_key_id": "k1", "token_uri": f"{google.base}/token", "client_id": "1"}))
+    return path

@@ -269,24 +269,6 @@ def test_requests_match_the_discovery_documents(run, connected):
     assert checked > 10
 
 
-@pytest.fixture
-def service_account_key(google, tmp_path) -> Path:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption()).decode()
-    public = key.public_key().public_bytes(serialization.Encoding.PEM,
-                                           serialization.PublicFormat.SubjectPublicKeyInfo).decode()
-    email = "robot@intcli-test.iam.gserviceaccount.com"
-    google.service_account_keys[email] = public
-    path = tmp_path / "robot.json"
-    path.write_text(json.dumps({"type": "service_account", "client_email": email, "private_key": private,
-                                "private_key_id": "k1", "token_uri": f"{google.base}/token", "client_id": "1"}))
-    return path
-
-
 def test_service_account_connect_and_fetch(run, google, service_account_key):
     result = run("connect", "google", "--service-account", str(service_account_key), "--subject", EMAIL)
     assert result.exit_code == 0, result.stderr

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from intcli.connections import credential_variable
 from intcli.errors import ConfigError, UsageError
+from intcli.safety import remember_secret
 from intcli.state import Connection, SecretStorage, forget_connection, load_state, save_connection
 
 if TYPE_CHECKING:
@@ -17,10 +18,17 @@ if TYPE_CHECKING:
     from intcli.providers.github import TokenInfo
 
 
+MAX_SECRET_CHARS = 16384
+
+
 def read_token(env: Environment, from_stdin: bool, what: str, flag_example: str) -> str:
     """The secret from stdin (``--with-token``) or a hidden prompt on a terminal; never echoed."""
     if from_stdin:
-        return env.stdin.read()
+        text = env.stdin.read(MAX_SECRET_CHARS + 1)
+        if len(text) > MAX_SECRET_CHARS:
+            raise UsageError(f"standard input holds more than {MAX_SECRET_CHARS} characters, not a {what}",
+                             hint=f"pipe in the {what} alone")
+        return text
     if not env.stdin_isatty:
         raise UsageError(f"no {what} given and standard input is not a terminal to ask on",
                          hint=f"pipe it in with --with-token, e.g. {flag_example}")
@@ -46,6 +54,7 @@ def connect_github(env: Environment, token: str, host: str | None, insecure: boo
 
     registry = load_registry(env)
     token = github.check_token_shape(token)
+    remember_secret(token)
     where = github.endpoint(env, host)
     if not insecure:
         ensure_keyring(env)  # refuse before spending an API call

@@ -70,15 +70,24 @@ class Environment:
 
     @cached_property
     def state_dir(self) -> Path:
+        """Connection state and the insecure-storage secrets file: refused when others can write to it."""
         import platformdirs
 
-        return self._dir("INTCLI_STATE_DIR", lambda: platformdirs.user_state_dir("intcli", appauthor=False))
+        from intcli.fsutil import check_private_dir
+
+        path = self._dir("INTCLI_STATE_DIR", lambda: platformdirs.user_state_dir("intcli", appauthor=False))
+        return check_private_dir(path, "state directory", "INTCLI_STATE_DIR")
 
     @cached_property
     def cache_dir(self) -> Path:
+        """Caches intcli trusts (validated config digests, HTTP answers, sync copies): refused when others can
+        write to it."""
         import platformdirs
 
-        return self._dir("INTCLI_CACHE_DIR", lambda: platformdirs.user_cache_dir("intcli", appauthor=False))
+        from intcli.fsutil import check_private_dir
+
+        path = self._dir("INTCLI_CACHE_DIR", lambda: platformdirs.user_cache_dir("intcli", appauthor=False))
+        return check_private_dir(path, "cache directory", "INTCLI_CACHE_DIR")
 
     # -- output ------------------------------------------------------------------------------------------------
     @cached_property
@@ -95,9 +104,14 @@ class Environment:
 
         return Console(file=self.stderr, force_terminal=self.stderr_isatty or None, highlight=False)
 
-    def message(self, text: str) -> None:
-        """A plain message for the user, on stderr (never data); one write, so threads do not interleave."""
-        self.stderr.write(text + "\n")
+    def message(self, text: str, one_line: bool = False) -> None:
+        """A plain message for the user, on stderr (never data); one write, so threads do not interleave.
+
+        Messages quote data (names, titles, servers' errors), so each goes through the sanitising rule and
+        the secrets filter of ``intcli.safety``."""
+        from intcli.safety import hide_secrets, terminal_text
+
+        self.stderr.write(terminal_text(hide_secrets(text), one_line=one_line) + "\n")
         self.stderr.flush()
 
     def warn(self, text: str) -> None:

@@ -49,6 +49,28 @@ def read_text(path: Path, what: str) -> str | None:
         ) from None
 
 
+def check_private_dir(path: Path, what: str, variable: str) -> Path:
+    """Refuse (exit 5) a directory that another user owns or that others may write to, as ssh does: anyone who
+    can write there could plant a cache entry or state that intcli would trust. A missing one is created 0700."""
+    import stat
+
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return path
+    except OSError as exc:
+        raise ConfigError(f"cannot use the {what} {path}: {exc.strerror}", hint="check the path") from None
+    if not stat.S_ISDIR(info.st_mode):
+        raise ConfigError(f"the {what} {path} is not a directory", hint=f"move it aside, or set {variable}")
+    if hasattr(os, "geteuid") and info.st_uid != os.geteuid():
+        raise ConfigError(f"the {what} {path} belongs to another user (uid {info.st_uid})",
+                          hint=f"set {variable} to a directory of your own")
+    if info.st_mode & 0o022:
+        raise ConfigError(f"the {what} {path} is writable by others (mode {stat.S_IMODE(info.st_mode):04o})",
+                          hint=f"run `chmod go-w {path}`, or set {variable} to a private directory")
+    return path
+
+
 def ensure_dir(path: Path, mode: int = 0o700) -> None:
     try:
         path.mkdir(mode=mode, parents=True, exist_ok=True)

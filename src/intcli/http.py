@@ -1,14 +1,16 @@
-"""HTTP plumbing shared by the providers: URL rules, the client, and turning transport failures into exit 3.
+"""HTTP plumbing shared by the providers: URL rules, the bounded client, JSON decoding, and turning transport
+failures into exit 3.
 
 ``SSL_CERT_FILE``/``SSL_CERT_DIR`` are honoured (httpx reads them), plain ``http://`` is refused except on
-loopback, and httpx drops the Authorization header on a redirect to another host.
+loopback, and httpx drops the Authorization header on a redirect to another host. Every request is bounded in
+time, body size and redirects (``HTTP``); every JSON answer is decoded by ``decode_json``.
 """
 
 from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from intcli import __version__
@@ -21,6 +23,9 @@ if TYPE_CHECKING:
 
 USER_AGENT = f"intcli/{__version__}"
 DEFAULT_TIMEOUT_SECONDS = 30.0
+DEADLINE_FACTOR = 4  # a whole request may take 4 × INTCLI_HTTP_TIMEOUT (default 120 s), redirects included
+MAX_BODY_BYTES = 16 * 2**20  # the largest real answers (a 100-issue page, a Docs export) are far smaller
+MAX_REDIRECTS = 5
 RETRY_ATTEMPTS = 6
 TRANSIENT_STATUSES = {500, 502, 503, 504}
 _T = TypeVar("_T")
@@ -65,14 +70,20 @@ def with_retries(env: Environment, label: str, send: Callable[[], _T]) -> _T:
     raise AssertionError("unreachable: stamina either returns or raises")
 
 
-def send_once(http: httpx.Client, host: str, method: str, url: str, **kwargs: object) -> httpx.Response:
-    """One request; transport failures become Retryable (then exit 3 naming the host)."""
+def send_once(http: HTTP, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    """One bounded request; transport failures become Retryable (then exit 3 naming the host)."""
     import httpx
 
     try:
         return http.request(method, url, **kwargs)
+    except httpx.UnsupportedProtocol:
+        raise UpstreamError(f"{http.host} redirected {method} {_path(url)} to a URL that is not http(s)",
+                            hint="check the API URL") from None
+    except httpx.DecodingError:
+        raise UpstreamError(f"{http.host} sent a body that cannot be decoded for {method} {_path(url)}",
+                            hint="retry later") from None
     except httpx.TransportError as exc:
-        raise Retryable(type(exc).__name__, transport_error(exc, host)) from None
+        raise Retryable(type(exc).__name__, transport_error(exc, http.host)) from None
 
 
 def is_loopback(host: str) -> bool:
@@ -136,14 +147,146 @@ def seconds_setting(env: Environment, variable: str, default: float) -> float:
 
 
 def client(env: Environment, base_url: str, headers: dict[str, str] | None = None,
-           timeout: float | None = None) -> httpx.Client:
-    import httpx
+           timeout: float | None = None, host: str | None = None) -> HTTP:
+    """The HTTP client every provider uses: each request bounded in time, size and redirects (see ``HTTP``)."""
+    return HTTP(env, base_url, headers or {}, timeout if timeout is not None else http_timeout(env), host)
 
-    timeout = timeout if timeout is not None else http_timeout(env)
 
-    return httpx.Client(base_url=base_url, headers={"User-Agent": USER_AGENT, **(headers or {})},
-                        timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)), follow_redirects=True,
-                        verify=_verify(env), trust_env=True)
+class HTTP:
+    """An httpx client whose every request is bounded, whatever the server does:
+
+    - **time**: ``timeout`` for connecting and for each read, and an overall deadline of ``DEADLINE_FACTOR`` times
+      that for the whole exchange (a body sent one byte a second ends there); the exchange runs in a daemon thread
+      that the caller stops waiting for at the deadline;
+    - **size**: at most ``MAX_BODY_BYTES`` of (decoded) body;
+    - **redirects**: at most ``MAX_REDIRECTS``, followed here without reading the redirect's body (httpx would read
+      it whole); httpx drops the Authorization header when a redirect leaves the origin.
+
+    Exceeding a bound is an UpstreamError (exit 3), not retried: a server that does it once will do it again.
+    """
+
+    def __init__(self, env: Environment, base_url: str, headers: dict[str, str], timeout: float,
+                 host: str | None = None) -> None:
+        import httpx
+
+        self.host = host or urlsplit(base_url).netloc
+        self.deadline = timeout * DEADLINE_FACTOR
+        self._client = httpx.Client(base_url=base_url, headers={"User-Agent": USER_AGENT, **headers},
+                                    timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+                                    follow_redirects=False, verify=_verify(env), trust_env=True)
+
+    def __enter__(self) -> HTTP:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._client.close()
+
+    def get(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("GET", url, **kwargs)
+
+    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """The whole exchange (redirects followed, body read) within the deadline."""
+        import threading
+
+        outcome: list[httpx.Response | BaseException] = []
+        finished = threading.Event()
+        abandoned = threading.Event()
+
+        def exchange() -> None:
+            try:
+                outcome.append(self._exchange(method, url, kwargs, abandoned))
+            except BaseException as exc:  # handed to the waiting thread
+                outcome.append(exc)
+            finally:
+                finished.set()
+
+        threading.Thread(target=exchange, daemon=True, name="intcli-http").start()
+        try:
+            if not finished.wait(self.deadline):
+                raise UpstreamError(f"{self.host} did not finish answering {method} {_path(url)} within "
+                                    f"{self.deadline:g}s", hint="retry later, or raise INTCLI_HTTP_TIMEOUT")
+        finally:
+            abandoned.set()  # the exchange stops at its next chunk if it is still running
+        result = outcome[0]
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+    def _exchange(self, method: str, url: str, kwargs: dict[str, Any], abandoned: Any) -> httpx.Response:
+        request = self._client.build_request(method, url, **kwargs)
+        for _ in range(MAX_REDIRECTS + 1):
+            response = self._client.send(request, stream=True)
+            try:
+                if response.next_request is None:
+                    # What Response.read() does, with a limit: the body is then available as usual.
+                    response._content = self._read_body(response, method, abandoned)
+                    return response
+            finally:
+                response.close()
+            request = response.next_request
+        raise UpstreamError(f"{self.host} redirected {method} {_path(url)} more than {MAX_REDIRECTS} times",
+                            hint="check the API URL (--host, GITHUB_API_URL, INTCLI_GOOGLE_API_URL)")
+
+    def _read_body(self, response: httpx.Response, method: str, abandoned: Any) -> bytes:
+        too_large = UpstreamError(
+            f"{self.host} sent more than {MAX_BODY_BYTES // 2**20} MiB for {method} {response.url.path}",
+            hint="a real API page is far smaller: check the API URL, or retry later")
+        declared = response.headers.get("content-length", "")
+        if declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            raise too_large
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise too_large
+            if abandoned.is_set():
+                raise UpstreamError(f"{self.host}: the answer came too late", hint="retry later")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def _path(url: str) -> str:
+    return url.split("?", 1)[0]
+
+
+def decode_json(body: bytes, host: str, what: str) -> Any:
+    """A JSON answer, or a one-line UpstreamError: malformed, nested too deep, or holding NaN/Infinity/1e999
+    (non-finite numbers never reach intcli's output)."""
+    import json
+
+    try:
+        return json.loads(body, parse_constant=_reject_constant, parse_float=_finite_float)
+    except (ValueError, RecursionError):
+        raise UpstreamError(f"{host} sent malformed JSON for {what} ({len(body)} bytes)",
+                            hint="retry later; if it persists, check the API URL") from None
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    import math
+
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text[:20]} is out of range")
+    return value
+
+
+def header_number(value: str | None, max_digits: int = 10) -> float | None:
+    """A non-negative whole number from a header (Retry-After, X-RateLimit-Reset): None when it is absent or not a
+    plain number, infinity when it has more than ``max_digits`` digits (a wait no one will sit through)."""
+    import math
+
+    text = (value or "").strip()
+    if not text or not (text.isascii() and text.isdigit()):
+        return None
+    return math.inf if len(text) > max_digits else float(text)
 
 
 def ca_bundle(env: Environment) -> str | None:

@@ -67,44 +67,73 @@ def parse_fields(text: str | None, available: tuple[str, ...]) -> list[str] | No
     return fields
 
 
-def _cell(value: Any) -> str:
+def dumps(document: Any, *, indent: int | None = 2) -> str:
+    """JSON for stdout: exact values, no NaN/Infinity (a bug if one ever gets here), C1 and bidi controls
+    escaped, and no credential this process uses (``intcli.safety``)."""
+    from intcli.safety import hide_secrets, json_text
+
+    return json_text(hide_secrets(json.dumps(document, indent=indent, ensure_ascii=False, allow_nan=False)))
+
+
+def _joined(value: Any, separator: str) -> str:
     if isinstance(value, list):
-        return ";".join(str(v) for v in value)
+        return separator.join(str(v) for v in value)
     return "" if value is None else str(value)
 
 
 def write_items(env: Environment, fmt: Format, document: dict[str, Any], key: str, fields: list[str],
-                title: str = "") -> None:
+                title: str = "", csv_raw: bool = False) -> None:
+    """The items of ``document[key]`` with ``fields``; CSV cells that could run as spreadsheet formulas get a
+    leading ``'`` unless ``csv_raw``."""
+    from intcli.safety import csv_cell, hide_secrets
+
     items = [{name: item.get(name) for name in fields} for item in document[key]]
     if fmt == Format.JSON:
-        env.stdout.write(json.dumps({**document, key: items}, indent=2, ensure_ascii=False) + "\n")
+        env.stdout.write(dumps({**document, key: items}) + "\n")
     elif fmt == Format.NDJSON:
         for item in items:
-            env.stdout.write(json.dumps(item, ensure_ascii=False) + "\n")
+            env.stdout.write(dumps(item, indent=None) + "\n")
     elif fmt == Format.CSV:
         writer = csv.writer(env.stdout, lineterminator="\n")
         writer.writerow(fields)
         for item in items:
-            writer.writerow([_cell(item.get(name)) for name in fields])
+            cells = [hide_secrets(_joined(item.get(name), ";")) for name in fields]
+            writer.writerow(cells if csv_raw else [csv_cell(cell) for cell in cells])
     else:
         _table(env, items, fields, title)
 
 
+def safe_markup(value: Any, one_line: bool = True) -> str:
+    """Data as Rich markup that shows exactly its (sanitised) text: never styles, never escape sequences."""
+    from rich.markup import escape
+
+    from intcli.safety import hide_secrets, terminal_text
+
+    return escape(terminal_text(hide_secrets(_joined(value, ", ")), one_line=one_line))
+
+
+def safe_link(text: Any, url: Any) -> str:
+    """Data as Rich markup, made a hyperlink (OSC 8) to ``url`` when that is a safe http(s) URL."""
+    from intcli.safety import link_target
+
+    target = link_target(url)
+    return f"[link={target}]{safe_markup(text)}[/link]" if target else safe_markup(text)
+
+
 def _table(env: Environment, items: list[dict[str, Any]], fields: list[str], title: str) -> None:
     from rich import box
-    from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=title or None, title_justify="left", box=box.SIMPLE_HEAD)
+    table = Table(title=safe_markup(title) or None, title_justify="left", box=box.SIMPLE_HEAD)
     for name in fields:
         table.add_column(name, overflow="fold", no_wrap=name in ("number", "id", "updatedAt"),
                          ratio=3 if name == "title" else None)
     for item in items:
         cells = []
         for name in fields:
-            text = escape(_cell(item.get(name)).replace(";", ", "))
-            if name == "title" and item.get("url") and "url" not in fields:
-                text = f"[link={item['url']}]{text}[/link]"
-            cells.append(text)
+            if name == "title" and "url" not in fields:
+                cells.append(safe_link(item.get(name), item.get("url")))
+            else:
+                cells.append(safe_markup(item.get(name)))
         table.add_row(*cells)
     env.console.print(table)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from intcli.output import safe_link, safe_markup
+from intcli.safety import hide_secrets, link_target, terminal_text
+
 if TYPE_CHECKING:
     from intcli.env import Environment
 
@@ -15,18 +18,16 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#|~])")
 
 
 def md_text(value: object) -> str:
-    """Plain text made inert in Markdown: specials escaped, HTML neutralised, one line."""
-    text = " ".join(str(value if value is not None else "").split())
+    """Plain text made inert in Markdown: control characters shown, specials escaped, HTML neutralised, one line."""
+    text = " ".join(terminal_text(hide_secrets(str(value if value is not None else "")), one_line=True).split())
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 def md_link(title: object, url: object) -> str:
-    url = str(url or "")
-    if not re.match(r"^https?://", url):
-        return md_text(title)
-    safe_url = url.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
-    return f"[{md_text(title)}]({safe_url})"
+    """A Markdown link whose URL is percent-encoded (``link_target``): it cannot end the link, cell or line."""
+    target = link_target(url)
+    return f"[{md_text(title)}]({target})" if target else md_text(title)
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
@@ -83,18 +84,15 @@ def render_markdown(document: dict[str, Any]) -> str:
 
 def render_rich(env: Environment, document: dict[str, Any]) -> None:
     from rich import box
-    from rich.markup import escape
     from rich.panel import Panel
     from rich.table import Table
 
     console = env.console
-    console.print(f"[bold]Daily summary — {escape(document['name'])}[/]  [dim]since {document['since']}[/]")
-
-    def link(text: str, url: str | None) -> str:
-        return f"[link={url}]{escape(text)}[/link]" if url and url.startswith(("http://", "https://")) else escape(text)
+    escape, link = safe_markup, safe_link  # every value below is data: shown as text, never as markup
+    console.print(f"[bold]Daily summary — {escape(document['name'])}[/]  [dim]since {escape(document['since'])}[/]")
 
     for capability, section in document["sections"].items():
-        title = TITLES.get(capability, capability)
+        title = TITLES.get(capability, escape(capability))
         if section["status"] != "ok":
             style = "red" if section["status"] == "error" else "yellow"
             why, fix = _unavailable(section)

@@ -118,12 +118,18 @@ def store_secret(env: Environment, provider: str, secret: str, insecure: bool) -
 
 
 def read_secret(env: Environment, provider: str, storage: SecretStorage) -> str | None:
+    """The stored secret; from here on no message of this process can show it (``intcli.safety``)."""
+    from intcli.safety import remember_secret
+
+    secret: str | None = None
     if storage == SecretStorage.FILE:
-        return _file_read(env).get(provider)
-    if storage == SecretStorage.KEYRING:
+        secret = _file_read(env).get(provider)
+    elif storage == SecretStorage.KEYRING:
         backend = _backend(env)
-        return _bounded(env, "read the secret", lambda: backend.get_password(SERVICE, provider))
-    return None
+        secret = _bounded(env, "read the secret", lambda: backend.get_password(SERVICE, provider))
+    if secret:
+        remember_secret(secret)
+    return secret
 
 
 def delete_secret(env: Environment, provider: str, storage: SecretStorage) -> None:

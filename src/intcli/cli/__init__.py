@@ -99,22 +99,27 @@ def _run(env: Environment, argv: list[str] | None) -> int:
         return code
     except IntcliError as exc:
         if env.debug:
-            traceback.print_exc(file=env.stderr)
-        print(f"intcli: error: {exc}", file=env.stderr)
+            _print_traceback(env)
+        env.message(f"intcli: error: {exc}", one_line=True)
         return int(exc.exit_status)
     except KeyboardInterrupt:
         print("intcli: interrupted", file=env.stderr)
         return int(ExitStatus.INTERRUPTED)
     except Exception as exc:  # a bug: say so in one line, and show the traceback only on request
         if env.debug:
-            traceback.print_exc(file=env.stderr)
-            print(f"intcli: unexpected error: {type(exc).__name__}: {exc}", file=env.stderr)
+            _print_traceback(env)
+            env.message(f"intcli: unexpected error: {type(exc).__name__}: {exc}", one_line=True)
         else:
             # Only the type: a library's message might quote data intcli does not control.
             print(f"intcli: unexpected error ({type(exc).__name__}); run again with --debug for the details, "
                   "and please report it", file=env.stderr)
         return int(ExitStatus.ERROR)
     return int(ExitStatus.OK)
+
+
+def _print_traceback(env: Environment) -> None:
+    """The traceback under --debug, through the same filter as every message: it may quote a server's words."""
+    env.message(traceback.format_exc().rstrip("\n"))
 
 
 class _StdoutClosed(Exception):

@@ -26,8 +26,7 @@ def list_apps(ctx: typer.Context, json_output: JsonOption = False) -> None:
     """List apps with what they require, what they can optionally use and what they provide."""
     if ctx.invoked_subcommand is not None:
         return
-    from rich.markup import escape
-
+    from intcli.output import safe_markup
     from intcli.registry import apps_document, load_registry
 
     env = get_env(ctx)
@@ -41,7 +40,7 @@ def list_apps(ctx: typer.Context, json_output: JsonOption = False) -> None:
             f"{r['capability']} (off)" if r["capability"] in item["switchedOff"] else r["capability"]
             for r in item["optional"]
         ]
-        table.add_row(item["id"], escape(item["name"]), "[green]yes[/]" if item["enabled"] else "[red]no[/]",
+        table.add_row(item["id"], safe_markup(item["name"]), "[green]yes[/]" if item["enabled"] else "[red]no[/]",
                       "\n".join(r["capability"] for r in item["requires"]) or "-", "\n".join(optional) or "-",
                       "\n".join(item["provides"]) or "-", item["source"])
     env.console.print(table)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -13,6 +12,15 @@ from intcli.env import Environment
 
 def get_env(ctx: typer.Context) -> Environment:
     return ctx.ensure_object(Environment)
+
+
+def bounded(option: str, values: str | list[str] | None, limit: int) -> None:
+    """Option values have sane lengths: a usage error (exit 2) names the option instead of sending a megabyte."""
+    from intcli.errors import UsageError
+
+    for value in [values] if isinstance(values, str) else values or []:
+        if len(value) > limit:
+            raise UsageError(f"{option} is {len(value)} characters long, more than {limit}", hint=f"shorten {option}")
 
 
 def complete_apps(incomplete: str) -> list[tuple[str, str]]:
@@ -78,8 +86,10 @@ def warn_missing_scopes(env: Environment, missing: dict[str, list[str]], lacking
         env.warn(f"{capability} needs scope {', '.join(scopes)}, which {lacking}")
 
 
-def print_json(env: Environment, document: Any) -> None:
-    env.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+def print_json(env: Environment, document: Any, indent: int | None = 2) -> None:
+    from intcli.output import dumps
+
+    env.stdout.write(dumps(document, indent=indent) + "\n")
 
 
 def human_time(moment: datetime | None, now: datetime, short: bool = False) -> str:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
 
 from intcli.cli import app
-from intcli.cli.common import OnBehalfOption, complete_fetchable, get_env, print_json
+from intcli.cli.common import OnBehalfOption, bounded, complete_fetchable, get_env, print_json
 from intcli.errors import UsageError
 from intcli.output import Format
 
@@ -24,6 +23,9 @@ def fetch(
         show_default=False)] = None,
     fields: Annotated[str | None, typer.Option(
         "--fields", help="Comma-separated fields to output, e.g. number,title,url", show_default=False)] = None,
+    csv_raw: Annotated[bool, typer.Option("--csv-raw", help="CSV: write cells exactly as received (by default a "
+                                          "cell starting with = + - @ gets a leading ' so spreadsheets never run "
+                                          "it as a formula)")] = False,
     limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="At most this many items \\[default: all]",
                                               show_default=False)] = None,
     repo: Annotated[list[str] | None, typer.Option("--repo", "-R", help="OWNER/NAME (repeatable)",
@@ -60,6 +62,10 @@ def fetch(
     from intcli.output import TextResult, choose_format, parse_fields, write_items
 
     env = get_env(ctx)
+    for option, value, limit_chars in (("--repo", repo, 140), ("--label", label, 256), ("--assignee", assignee, 64),
+                                       ("--since", since, 64), ("--query", query, 2048), ("--fields", fields, 1024),
+                                       ("--content", content, 256), ("--state", state, 16)):
+        bounded(option, value, limit_chars)
     fmt = choose_format(env, output_format)
     if state is not None and state not in ("open", "closed", "all"):
         raise UsageError(f"--state {state!r} is not open, closed or all", hint="e.g. --state closed")
@@ -76,16 +82,21 @@ def fetch(
         if output_format == Format.JSON:
             print_json(env, {**result.meta, "content": result.text})
         elif output_format == Format.NDJSON:
-            env.stdout.write(json.dumps({**result.meta, "content": result.text}, ensure_ascii=False) + "\n")
+            print_json(env, {**result.meta, "content": result.text}, indent=None)
         elif fmt == Format.CSV:
             raise UsageError("--content prints a document, not a table", hint="use --format json or table")
         else:
-            env.stdout.write(result.text if result.text.endswith("\n") or not result.text else result.text + "\n")
+            text = result.text
+            if env.stdout_isatty:  # a document's text may hold escape sequences too; redirected, it stays exact
+                from intcli.safety import terminal_text
+
+                text = terminal_text(text)
+            env.stdout.write(text if text.endswith("\n") or not text else text + "\n")
         return
     chosen = parse_fields(fields, result.fields) or (
         list(result.table_fields) if fmt == Format.TABLE else list(result.fields))
     write_items(env, fmt, result.document(), result.key, chosen,
-                title=f"{capability}: {len(result.items)} of {result.total}")
+                title=f"{capability}: {len(result.items)} of {result.total}", csv_raw=csv_raw)
 
 
 def _check_since(env, since: str | None) -> str | None:  # noqa: ANN001 - Environment

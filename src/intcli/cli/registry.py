@@ -11,7 +11,10 @@ from intcli.cli.common import JsonOption, get_env, print_json, titled_table
 @app.command("registry")
 def registry_command(ctx: typer.Context, json_output: JsonOption = False) -> None:
     """List providers and capabilities, including capabilities that apps provide."""
-    from rich.markup import escape
+    from intcli.output import safe_markup
+
+    def multi_line(value: str) -> str:
+        return safe_markup(value, one_line=False)
 
     from intcli.registry import load_registry, registry_document
 
@@ -23,13 +26,13 @@ def registry_command(ctx: typer.Context, json_output: JsonOption = False) -> Non
         return
     providers = titled_table("Providers", ("Provider", "Name", "Auth", "Status", "Version", "Scopes", "Source"))
     for item in document["providers"]:
-        providers.add_row(*map(escape, (item["id"], item["name"], ", ".join(item["auth"]), item["status"],
+        providers.add_row(*map(multi_line, (item["id"], item["name"], ", ".join(item["auth"]), item["status"],
                                         item["version"], "\n".join(item["scopes"]) or "-", item["source"])))
     capabilities = titled_table("Capabilities", ("Capability", "Provider", "Name", "Operations", "Data types",
                                                  "Source"))
     for item in document["capabilities"]:
         owner = item["provider"] or f"app {item['providedBy']}"
-        capabilities.add_row(*map(escape, (item["id"], owner, item["name"], ", ".join(item["operations"]) or "-",
+        capabilities.add_row(*map(multi_line, (item["id"], owner, item["name"], ", ".join(item["operations"]) or "-",
                                            ", ".join(item["dataTypes"]) or "-", item["source"])))
     env.console.print(providers)
     env.console.print()

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from intcli.cli import app
-from intcli.cli.common import OnBehalfOption, complete_sendable, get_env, print_json
+from intcli.cli.common import OnBehalfOption, bounded, complete_sendable, get_env, print_json
 
 
 @app.command()
@@ -32,6 +32,9 @@ def send(
     from intcli.sending import SendRequest, run_send
 
     env = get_env(ctx)
+    for option, value, limit in (("--to", to, 1000), ("--cc", cc, 1000), ("--subject", subject, 998),
+                                 ("--body", body, 1_000_000), ("--body-file", body_file, 4096)):
+        bounded(option, value, limit)
     request = SendRequest(capability, list(to or []), list(cc or []), subject, body, body_file, draft, yes, app_id)
     result = run_send(env, request)
     if env.stdout_isatty:

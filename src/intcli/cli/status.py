@@ -43,8 +43,9 @@ def status(
 
 def render_status(env, report) -> None:  # noqa: ANN001 - Environment, StatusReport
     from rich import box
-    from rich.markup import escape
     from rich.table import Table
+
+    from intcli.output import safe_markup
 
     console = env.console
     now = report.generated_at
@@ -58,10 +59,11 @@ def render_status(env, report) -> None:  # noqa: ANN001 - Environment, StatusRep
             continue
         state = "[red]expired[/]" if view.expired(now) else "[green]connected[/]"
         scopes = "unknown" if view.scopes is None else (", ".join(view.scopes) or "none")
-        secret = escape(view.source or "-")
+        secret = safe_markup(view.source or "-")
         if view.insecure:
             secret = "[yellow]file (insecure storage)[/]"
-        connections.add_row(provider, state, escape(view.account or "-"), escape(view.host or "-"), escape(scopes),
+        connections.add_row(provider, state, safe_markup(view.account or "-"), safe_markup(view.host or "-"),
+                            safe_markup(scopes),
                             human_time(view.expires_at, now) if view.expires_at else "never",
                             human_time(view.last_used, now), secret)
     console.print(connections)
@@ -69,7 +71,7 @@ def render_status(env, report) -> None:  # noqa: ANN001 - Environment, StatusRep
     for app_status in report.apps:
         style = _STATE_STYLE.get(str(app_status.state), "")
         switched = "" if app_status.enabled else " (switched off)"
-        title = f"{app_status.app_id} — {escape(app_status.name)}: [{style}]{app_status.state}[/]{switched}"
+        title = f"{app_status.app_id} — {safe_markup(app_status.name)}: [{style}]{app_status.state}[/]{switched}"
         table = Table(title=title,
                       title_justify="left", box=box.SIMPLE_HEAD)
         table.add_column("Capability / purpose", overflow="fold", ratio=3, min_width=18)
@@ -81,8 +83,8 @@ def render_status(env, report) -> None:  # noqa: ANN001 - Environment, StatusRep
             availability = item.availability
             reason = str(availability.reason)
             if availability.detail:
-                reason += f"\n[dim]{escape(availability.detail)}[/]"
-            table.add_row(f"{item.requirement.capability}\n[dim]{escape(item.requirement.purpose)}[/]",
+                reason += f"\n[dim]{safe_markup(availability.detail)}[/]"
+            table.add_row(f"{item.requirement.capability}\n[dim]{safe_markup(item.requirement.purpose)}[/]",
                           f"{item.requirement.kind}\n[dim]{item.requirement.fallback}[/]",
                           "[green]yes[/]" if availability.available else "[red]no[/]",
                           reason, human_time(item.last_used, now, short=True))

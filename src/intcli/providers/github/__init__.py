@@ -99,11 +99,11 @@ def token_settings_url(where: Endpoint) -> str:
 
 
 def _login(response: httpx.Response) -> str:
-    try:
-        login = response.json().get("login")
-    except (ValueError, AttributeError):
-        login = None
-    if not isinstance(login, str) or not login:
+    from intcli.http import decode_json
+
+    data = decode_json(response.content, urlsplit(str(response.url)).netloc, "GET /user")
+    login = data.get("login") if isinstance(data, dict) else None
+    if not isinstance(login, str) or not login or len(login) > 100:
         raise UpstreamError("GET /user answered without a login (is this a GitHub API?)",
                             hint="check --host or GITHUB_API_URL")
     return login

@@ -10,18 +10,21 @@
 
 from __future__ import annotations
 
-import json
 import math
-from collections.abc import Callable
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from intcli.errors import AuthError, UpstreamError, UsageError
-from intcli.http import TRANSIENT_STATUSES, Retryable, client, send_once, with_retries
+from intcli.http import TRANSIENT_STATUSES, Retryable, client, decode_json, header_number, send_once, with_retries
 from intcli.providers.github import Endpoint, api_headers
+from intcli.safety import redact
 
 if TYPE_CHECKING:
     import httpx
@@ -50,7 +53,7 @@ class GitHubAPI:
         self.cache = cache
         self.max_wait = max_wait
         self.on_page = on_page
-        self._http = client(env, where.api_url, api_headers(token))
+        self._http = client(env, where.api_url, api_headers(token), host=where.host)
 
     def __enter__(self) -> GitHubAPI:
         return self
@@ -77,7 +80,7 @@ class GitHubAPI:
         return page
 
     def _send(self, url: str, headers: dict[str, str]) -> httpx.Response:
-        response = send_once(self._http, self.where.host, "GET", url, headers=headers)
+        response = send_once(self._http, "GET", url, headers=headers)
         status = response.status_code
         if status in (200, 304):
             return response
@@ -104,16 +107,16 @@ class GitHubAPI:
 
     def _rate_limited(self, response: httpx.Response, url: str) -> None:
         headers = response.headers
-        retry_after = headers.get("retry-after")
-        if retry_after is not None and retry_after.strip().isdigit():
-            wait = float(retry_after)
-            self._check_wait(wait, "asked to retry after", url)
-            raise Retryable(f"{response.status_code} retry-after {retry_after}", self._gave_up(url), wait)
-        if headers.get("x-ratelimit-remaining") == "0" and headers.get("x-ratelimit-reset", "").isdigit():
-            reset = datetime.fromtimestamp(int(headers["x-ratelimit-reset"]), UTC)
-            wait = max(0.0, (reset - datetime.now(UTC)).total_seconds()) + 1
-            self._check_wait(wait, f"rate limit exhausted until {reset:%H:%M:%S} UTC,", url)
-            raise Retryable(f"rate limit exhausted until {reset:%H:%M:%S} UTC", self._gave_up(url), wait)
+        retry_after = header_number(headers.get("retry-after"))
+        if retry_after is not None:
+            self._check_wait(retry_after, "asked to retry after", url)
+            raise Retryable(f"{response.status_code} retry-after {retry_after:g}", self._gave_up(url), retry_after)
+        reset_at = header_number(headers.get("x-ratelimit-reset"))
+        if headers.get("x-ratelimit-remaining") == "0" and reset_at is not None:
+            wait = max(0.0, reset_at - time.time()) + 1
+            until = _clock(reset_at)
+            self._check_wait(wait, f"rate limit exhausted until {until},", url)
+            raise Retryable(f"rate limit exhausted until {until}", self._gave_up(url), wait)
         if "secondary rate limit" in _message(response).lower() or response.status_code == 429:
             self._check_wait(SECONDARY_LIMIT_DEFAULT_WAIT, "secondary rate limit: asked to wait", url)
             raise Retryable("secondary rate limit", self._gave_up(url), SECONDARY_LIMIT_DEFAULT_WAIT)
@@ -122,39 +125,60 @@ class GitHubAPI:
         return UpstreamError(f"{self.where.host} kept rate-limiting GET {url}", hint="retry in a few minutes")
 
     def _check_wait(self, wait: float, what: str, url: str) -> None:
-        if wait > self.max_wait:
-            raise UpstreamError(
-                f"{self.where.host} {what} {math.ceil(wait)}s for GET {url}, more than --max-wait {self.max_wait:g}s",
-                hint=f"retry in {math.ceil(wait)}s, or pass --max-wait {math.ceil(wait) + 1}",
-            )
+        if wait <= self.max_wait:
+            return
+        if not math.isfinite(wait):
+            raise UpstreamError(f"{self.where.host} {what} an endless wait for GET {_path(url)}",
+                                hint="retry later")
+        raise UpstreamError(
+            f"{self.where.host} {what} {math.ceil(wait)}s for GET {_path(url)}, more than --max-wait "
+            f"{self.max_wait:g}s", hint=f"retry in {math.ceil(wait)}s, or pass --max-wait {math.ceil(wait) + 1}")
 
     # -- many pages --------------------------------------------------------------------------------------------
-    def get_pages(self, path: str, params: dict[str, str | int], pages: range) -> list[Page]:
-        """Fetch the given page numbers concurrently (bounded) and return them in page order."""
+    def iter_pages(self, path: str, params: dict[str, str | int], pages: range) -> Iterator[Page]:
+        """Yield the given page numbers in order, fetching up to CONCURRENT_PAGES ahead: the caller checks each
+        page as it comes and may stop early, and no more than that many pages are ever in flight or waiting."""
         if not pages:
-            return []
+            return
 
         def fetch(number: int) -> Page:
             return self.get(path, {**params, "page": number})
 
+        numbers = iter(pages)
         pool = ThreadPoolExecutor(max_workers=min(CONCURRENT_PAGES, len(pages)))
         try:
-            return list(pool.map(fetch, pages))  # map keeps the order; the first exception propagates
-        finally:  # on Ctrl-C or a failure, pages not yet started are dropped instead of fetched
+            ahead = deque(pool.submit(fetch, number) for number in islice(numbers, CONCURRENT_PAGES))
+            while ahead:
+                page = ahead.popleft().result()  # the first failure propagates
+                following = next(numbers, None)
+                if following is not None:
+                    ahead.append(pool.submit(fetch, following))
+                yield page
+        finally:  # on Ctrl-C, a failure or an early stop, pages not yet started are dropped instead of fetched
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _decode(body: bytes, host: str, url: str) -> Any:
+def _path(url: str) -> str:
+    return url.split("?", 1)[0]
+
+
+def _clock(epoch: float) -> str:
+    """``HH:MM:SS UTC`` of a reset time, whatever number the server sent."""
     try:
-        return json.loads(body)
-    except ValueError:
-        raise UpstreamError(f"{host} sent malformed JSON for GET {url} ({len(body)} bytes)",
-                            hint="retry later; if it persists, check --host or GITHUB_API_URL") from None
+        return f"{datetime.fromtimestamp(epoch, UTC):%H:%M:%S} UTC"
+    except (OverflowError, ValueError, OSError):
+        return "a time too far ahead"
+
+
+def _decode(body: bytes, host: str, url: str) -> Any:
+    return decode_json(body, host, f"GET {url.split('?', 1)[0]}")
 
 
 def _message(response: httpx.Response) -> str:
+    """The server's own message, redacted and cut (it may quote the request, token included)."""
     try:
-        message = response.json().get("message", "")
-    except (ValueError, AttributeError):
+        data = decode_json(response.content, "", "")
+        message = data.get("message", "") if isinstance(data, dict) else ""
+    except UpstreamError:
         message = ""
-    return str(message)[:200] or response.reason_phrase
+    return redact(message or response.reason_phrase)

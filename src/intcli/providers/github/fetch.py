@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from intcli.errors import AuthError, ConfigError, UsageError
 from intcli.providers.github import PROVIDER, PUBLIC_API, Endpoint, check_token_shape, endpoint
+from intcli.safety import remember_secret
 
 if TYPE_CHECKING:
     from intcli.env import Environment
@@ -29,6 +30,7 @@ def credentials(env: Environment, registry: Registry) -> tuple[Endpoint, str, st
         except UsageError:
             raise ConfigError(f"{variable} does not hold a token (spaces or unprintable characters)",
                               hint=f"set {variable} to the token alone") from None
+        remember_secret(token)
         # Like gh: a token from the environment goes to GITHUB_API_URL or github.com, never to a stored
         # (e.g. Enterprise) host it may not belong to.
         return endpoint(env, None), token, variable
@@ -57,21 +59,24 @@ def open_api(env: Environment, registry: Registry, max_wait: float = 60.0,
 
 
 def fetch_user_issues(env: Environment, registry: Registry, options: FetchOptions) -> IssueList:
-    from intcli.providers.github.issues import assigned_issues
+    from intcli.providers.github.issues import assigned_issues, search_query
 
     options.refuse(since=options.since, sync=options.sync, query=options.query, content=options.content)
+    search_query(options.assignee or "@me", options.state or "open", options.repos, options.labels)  # usage first
     with open_api(env, registry, options.max_wait, options.on_page) as api:
         return assigned_issues(api, assignee=options.assignee or "@me", state=options.state or "open",
                                repos=options.repos, labels=options.labels, limit=options.limit)
 
 
 def fetch_repository_issues(env: Environment, registry: Registry, options: FetchOptions) -> IssueList:
-    from intcli.providers.github.issues import IssueList, repository_issues
+    from intcli.providers.github.issues import IssueList, check_repo, repository_issues
     from intcli.providers.github.sync import sync_repository
 
     options.refuse(assignee=options.assignee, label=options.labels, query=options.query, content=options.content)
     if not options.repos:
         raise UsageError("github.issues needs --repo OWNER/NAME", hint="e.g. --repo octocat/hello-world")
+    for repo in options.repos:
+        check_repo(repo)
     if options.sync and options.since:
         raise UsageError("--sync keeps its own cursor and cannot be combined with --since",
                          hint="drop --since (or drop --sync for a one-off query)")

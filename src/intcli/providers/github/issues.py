@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -20,8 +21,12 @@ if TYPE_CHECKING:
 PER_PAGE = 100
 SEARCH_CAP = 1000  # GitHub search never returns more than this many results
 ISSUE_FIELDS = ("id", "number", "title", "repository", "url", "updatedAt", "labels", "state")
-_REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
-_LOGIN = re.compile(r"^(@me|[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))$")
+MAX_PAGES = 5000  # a page plan (rel="last") beyond 500 000 issues is not believed
+# GitHub's rules: an owner is 1-39 letters, digits or hyphens, not starting with a hyphen; a repository name is
+# 1-100 letters, digits, ".", "-" or "_", and not "." or "..".
+_OWNER = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,38}")
+_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
+_LOGIN = re.compile(r"@me|[A-Za-z0-9][A-Za-z0-9-]{0,38}")
 
 
 @dataclass
@@ -36,19 +41,33 @@ class IssueList(ItemList):
 
 
 def check_repo(repo: str) -> str:
-    if not _REPO.match(repo):
-        raise UsageError(f"--repo {repo!r} is not OWNER/NAME", hint="e.g. --repo octocat/hello-world")
+    owner, slash, name = repo.partition("/")
+    if not (slash and _OWNER.fullmatch(owner) and _NAME.fullmatch(name) and name not in (".", "..")):
+        raise UsageError(f"--repo {repo[:150]!r} is not OWNER/NAME",
+                         hint="e.g. --repo octocat/hello-world (letters, digits, '-', '_' and '.')")
     return repo
 
 
 def to_item(raw: dict[str, Any]) -> dict[str, Any]:
-    repository = raw.get("repository_url", "").split("/repos/", 1)[-1]
-    return {
-        "id": raw["id"], "number": raw["number"], "title": raw["title"], "repository": repository,
+    """An intcli issue from GitHub's; a field of the wrong type is a TypeError (the callers' exit 3)."""
+    labels = raw.get("labels") or []
+    item = {
+        "id": raw["id"], "number": raw["number"], "title": raw["title"],
+        "repository": str(raw.get("repository_url") or "").split("/repos/", 1)[-1],
         "url": raw["html_url"], "updatedAt": raw["updated_at"],
-        "labels": [label["name"] if isinstance(label, dict) else str(label) for label in raw.get("labels", [])],
+        "labels": [label["name"] if isinstance(label, dict) else label for label in labels],
         "state": raw.get("state"),
     }
+    if not (_is_int(item["id"]) and _is_int(item["number"]) and isinstance(labels, list)
+            and all(isinstance(item[k], str) for k in ("title", "url", "updatedAt", "repository"))
+            and isinstance(item["state"], str | None)
+            and all(isinstance(label, str) for label in item["labels"])):
+        raise TypeError("an issue field has the wrong type")
+    return item
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def raw_items(page: Page, where: str) -> list[dict[str, Any]]:
@@ -68,7 +87,7 @@ def items_of(page: Page, where: str) -> list[dict[str, Any]]:
 
 
 def search_query(assignee: str, state: str, repos: list[str], labels: list[str]) -> str:
-    if not _LOGIN.match(assignee):
+    if not _LOGIN.fullmatch(assignee):
         raise UsageError(f"--assignee {assignee!r} is not a GitHub login", hint="pass a login, or @me")
     parts = ["type:issue", f"assignee:{assignee}"]
     if state in ("open", "closed"):
@@ -88,8 +107,11 @@ def assigned_issues(api: GitHubAPI, *, assignee: str = "@me", state: str = "open
     if not isinstance(first.data, dict) or not isinstance(first.data.get("total_count"), int):
         raise UpstreamError("unexpected answer from GitHub search: no total_count", hint="check --host")
     total = first.data["total_count"]
+    if total < 0:
+        raise UpstreamError(f"unexpected answer from GitHub search: total_count {total}", hint="check --host")
     wanted = min(total, SEARCH_CAP, limit if limit is not None else SEARCH_CAP)
-    pages = [first, *api.get_pages("/search/issues", params, range(2, math.ceil(wanted / per_page) + 1))]
+    pages = collect_pages(first, api.iter_pages("/search/issues", params, range(2, math.ceil(wanted / per_page) + 1)),
+                          "search")
     issues = dedupe(item for page in pages for item in items_of(page, "search"))[:wanted]
     result = IssueList(issues, total)
     if total > SEARCH_CAP and (limit is None or limit > SEARCH_CAP):
@@ -110,22 +132,43 @@ def repository_issues(api: GitHubAPI, repo: str, *, state: str = "open", since: 
     path = f"/repos/{check_repo(repo)}/issues"
     first = api.get(path, {**params, "page": 1})
     last = last_page(first.headers.get("link", ""))
+    if last > MAX_PAGES:
+        raise UpstreamError(f"GitHub announced {last} pages of issues for {repo}, more than intcli believes "
+                            f"({MAX_PAGES})", hint="check --host or GITHUB_API_URL")
     if limit is not None:
         last = min(last, math.ceil(limit / PER_PAGE))
-    pages = [first, *api.get_pages(path, params, range(2, last + 1))]
+    pages = collect_pages(first, api.iter_pages(path, params, range(2, last + 1)), repo)
     issues = dedupe(item for page in pages for item in items_of(page, repo))
     if limit is not None:
         issues = issues[:limit]
     return IssueList(issues, len(issues))
 
 
+def collect_pages(first: Page, rest: Iterator[Page], where: str) -> list[Page]:
+    """The pages of a plan, in order. An empty page ends the list early (issues closed meanwhile); a page whose
+    every issue was already listed means the server is repeating itself, which is exit 3, not a loop."""
+    pages = [first]
+    seen = {str(raw.get("id")) for raw in raw_items(first, where)}
+    for page in rest:
+        raws = raw_items(page, where)
+        if not raws:
+            break
+        ids = {str(raw.get("id")) for raw in raws}
+        if ids <= seen:
+            raise UpstreamError(f"GitHub sent page {len(pages) + 1} of {where} again (nothing new on it)",
+                                hint="retry later; if it persists, check --host or GITHUB_API_URL")
+        seen |= ids
+        pages.append(page)
+    return pages
+
+
 def last_page(link_header: str) -> int:
     """The page number of rel="last" in a Link header (1 when there is none)."""
     for part in link_header.split(","):
         if 'rel="last"' in part:
-            match = re.search(r"[?&]page=(\d+)", part)
+            match = re.search(r"[?&]page=([0-9]{1,12})\b", part)
             if match:
-                return int(match.group(1))
+                return max(1, int(match.group(1)))
     return 1
 
 

@@ -10,13 +10,22 @@ merged by id — never lost, never duplicated. Closed issues are fetched too (``
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from intcli.errors import ConfigError, UpstreamError
 from intcli.fsutil import atomic_write, locked
-from intcli.providers.github.issues import PER_PAGE, IssueList, check_repo, has_next, raw_items, to_item
+from intcli.providers.github.issues import (
+    MAX_PAGES,
+    PER_PAGE,
+    IssueList,
+    check_repo,
+    has_next,
+    raw_items,
+    to_item,
+)
 
 if TYPE_CHECKING:
     from intcli.env import Environment
@@ -37,8 +46,17 @@ class LocalCopy:
 
 
 def copy_path(env: Environment, host: str, repo: str) -> Path:
+    """The copy's file; whatever the host and repository names, it stays inside the sync folder."""
     owner, name = check_repo(repo).split("/")
-    return env.cache_dir / "sync" / "github" / host.replace(":", "_") / owner / f"{name}.json"
+    root = env.cache_dir / "sync" / "github"
+    folder = host.replace(":", "_")
+    if not re.fullmatch(r"[A-Za-z0-9._\-\[\]]{1,255}", folder) or folder.strip(".") == "":
+        raise ConfigError(f"cannot keep a local copy for the host {host[:100]!r}",
+                          hint="check --host or GITHUB_API_URL")
+    path = root / folder / owner / f"{name}.json"
+    if not path.resolve().is_relative_to(root.resolve()):
+        raise ConfigError(f"the local copy of {repo} would leave {root}", hint="check --repo")
+    return path
 
 
 _ITEM_KEYS = {"id", "number", "title", "repository", "url", "updatedAt", "labels", "state"}
@@ -81,7 +99,9 @@ def sync_repository(env: Environment, api: GitHubAPI, host: str, repo: str) -> I
         copy = load_copy(env, path, repo)
         base: dict[str, str | int] = {"state": "all", "sort": "updated", "direction": "asc", "per_page": PER_PAGE}
         number = 1
-        while True:
+        seen: set[str] = set()
+        stale_pages = 0  # consecutive pages that brought no issue this sync had not seen
+        for _ in range(MAX_PAGES):
             since = copy.cursor
             params = {**base, "page": number, **({"since": since} if since else {})}
             page = api.get(f"/repos/{repo}/issues", params)
@@ -98,6 +118,17 @@ def sync_repository(env: Environment, api: GitHubAPI, host: str, repo: str) -> I
             atomic_write(path, copy.to_json().encode("utf-8"), mode=0o600)  # commit this page
             if not has_next(page.headers.get("link", "")):
                 break
+            ids = {str(raw.get("id")) for raw in raws}
+            # One page of issues already seen is normal (the issues at the cursor come again); two in a row
+            # means the server keeps sending the same page.
+            stale_pages = stale_pages + 1 if ids <= seen else 0
+            if stale_pages >= 2:
+                raise UpstreamError(f"GitHub keeps sending the same issues for {repo} (page {number})",
+                                    hint="what was fetched is kept; retry later")
+            seen |= ids
             number = 1 if copy.cursor != since else number + 1
+        else:
+            raise UpstreamError(f"{repo} has more than {MAX_PAGES} pages of changes; stopped there",
+                                hint="what was fetched is kept: run the same --sync again to continue")
     issues = sorted(copy.issues.values(), key=lambda item: item["updatedAt"], reverse=True)
     return IssueList(issues, len(issues), notes=[f"synced {repo}: {len(issues)} issues in the local copy"])

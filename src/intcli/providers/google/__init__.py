@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -65,3 +66,14 @@ def client_config(env: Environment, path: str | None) -> dict[str, Any]:
     for key in ("auth_uri", "token_uri"):
         check_base_url(client[key], f"{key} in {path}")
     return {kind: client}
+
+
+_ID = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+def check_id(value: object) -> str:
+    """A Gmail or Drive id: it goes into a request path, so nothing but the characters ids are made of
+    (a TypeError otherwise, which the callers turn into exit 2 or 3)."""
+    if not isinstance(value, str) or not _ID.fullmatch(value):
+        raise TypeError("not an id")
+    return value

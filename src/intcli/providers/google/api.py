@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from intcli.errors import AuthError, UpstreamError, UsageError
-from intcli.http import TRANSIENT_STATUSES, Retryable, client, send_once, with_retries
+from intcli.http import TRANSIENT_STATUSES, Retryable, client, decode_json, header_number, send_once, with_retries
 from intcli.providers.google import api_base
+from intcli.safety import redact
 
 if TYPE_CHECKING:
     import httpx
 
     from intcli.env import Environment
     from intcli.providers.google.auth import GoogleSession
+
+
+MAX_PAGES = 1000  # of Drive files or Gmail ids: 100 000 items, far past any daily use
 
 
 class GoogleAPI:
@@ -36,8 +39,7 @@ class GoogleAPI:
                 body: dict[str, Any] | None = None) -> httpx.Response:
         def send() -> httpx.Response:
             headers = {"Authorization": f"Bearer {self.session.access_token()}"}
-            response = send_once(self._http, self.host, method, path, params=params, json=body,
-                                 headers=headers)
+            response = send_once(self._http, method, path, params=params, json=body, headers=headers)
             self._judge(response, f"{method} {path}")
             return response
 
@@ -59,23 +61,27 @@ class GoogleAPI:
         ``limit`` items are in; return the items (at most ``limit``) and the first page."""
         items: list[Any] = []
         first: dict[str, Any] | None = None
-        while True:
+        tokens: set[str] = set()
+        for _ in range(MAX_PAGES):
             page = self.get_json(path, params)
             first = first if first is not None else page
             items += take(page)
             token = page.get("nextPageToken")
             if not token or (limit is not None and len(items) >= limit):
                 return (items[:limit] if limit is not None else items), first
+            if not isinstance(token, str) or token in tokens:
+                raise UpstreamError(f"{self.host} sent the same page token twice for GET {path}",
+                                    hint="retry later; if it persists, check INTCLI_GOOGLE_API_URL")
+            tokens.add(token)
             params = {**params, "pageToken": token}
+        raise UpstreamError(f"{self.host} kept sending pages for GET {path}: stopped after {MAX_PAGES}",
+                            hint="narrow the request with --query, --since or --limit")
 
     def post_json(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         return self._json(self.request("POST", path, body=body), f"POST {path}")
 
     def _json(self, response: httpx.Response, what: str) -> dict[str, Any]:
-        try:
-            data = json.loads(response.content)
-        except ValueError:
-            data = None
+        data = decode_json(response.content, self.host, what)
         if not isinstance(data, dict):
             raise UpstreamError(f"{self.host} sent malformed JSON for {what}", hint="retry later")
         return data
@@ -86,8 +92,8 @@ class GoogleAPI:
             return
         message = _message(response)
         if status == 429 or status in TRANSIENT_STATUSES or (status == 403 and "rateLimitExceeded" in message):
-            retry_after = response.headers.get("retry-after", "")
-            wait = float(retry_after) if retry_after.isdigit() and int(retry_after) <= 60 else None
+            retry_after = header_number(response.headers.get("retry-after"))
+            wait = retry_after if retry_after is not None and retry_after <= 60 else None
             raise Retryable(str(status), UpstreamError(f"{self.host} kept answering {status} to {what}",
                                                         hint="retry later"), wait)
         if status == 401:
@@ -103,10 +109,13 @@ class GoogleAPI:
 
 
 def _message(response: httpx.Response) -> str:
+    """Google's error message and reasons, redacted and cut (a server may quote the request, token included)."""
     try:
-        error = response.json().get("error", {})
+        data = decode_json(response.content, "", "")
+        error = data.get("error", {}) if isinstance(data, dict) else {}
         message = error.get("message", "") if isinstance(error, dict) else str(error)
-        reasons = [e.get("reason", "") for e in error.get("errors", [])] if isinstance(error, dict) else []
-    except (ValueError, AttributeError):
-        return response.reason_phrase
-    return " ".join(filter(None, [str(message)[:200], *reasons])) or response.reason_phrase
+        listed = error.get("errors", []) if isinstance(error, dict) else []
+        reasons = [str(e.get("reason", "")) for e in listed if isinstance(e, dict)] if isinstance(listed, list) else []
+    except UpstreamError:
+        return redact(response.reason_phrase)
+    return redact(" ".join(filter(None, [str(message), *reasons])) or response.reason_phrase)

@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from intcli.errors import AuthError, ConfigError, UpstreamError, UsageError
 from intcli.providers.google import PROVIDER, api_base, client_config, load_json_file, wanted_scopes
+from intcli.safety import remember_secret
 from intcli.state import Connection, SecretStorage
 
 if TYPE_CHECKING:
@@ -146,6 +147,8 @@ def connect_oauth(env: Environment, registry: Registry, client_secrets: str | No
                     access_type="offline", prompt="consent")
     token = flow.oauth2session.token
     refresh_token = token.get("refresh_token")
+    for value in (token.get("access_token"), refresh_token, client.get("client_secret")):
+        remember_secret(str(value or ""))
     if not refresh_token:
         raise AuthError("Google returned no refresh token", hint="run `intcli connect google` again (consent again)")
     granted = token.get("scope", requested)
@@ -246,7 +249,7 @@ def _save(env: Environment, registry: Registry, account: str, granted: list[str]
 
 def account_email(env: Environment, access_token: str) -> str:
     """Who authorized: Gmail's profile, else Drive's about (no extra scope needed for either)."""
-    from intcli.http import client
+    from intcli.http import client, decode_json
 
     with client(env, api_base(env), {"Authorization": f"Bearer {access_token}"}) as http:
         for path, params, pick in (("/gmail/v1/users/me/profile", {}, lambda d: d.get("emailAddress")),
@@ -255,8 +258,8 @@ def account_email(env: Environment, access_token: str) -> str:
             try:
                 response = http.get(path, params=params)
                 if response.status_code == 200:
-                    email = pick(response.json())
-                    if isinstance(email, str) and email:
+                    email = pick(decode_json(response.content, "", path))
+                    if isinstance(email, str) and 0 < len(email) <= 320:
                         return email
             except Exception:  # noqa: BLE001 - the account name is informative only
                 continue
@@ -288,6 +291,7 @@ class GoogleSession:
                 datetime.now(UTC)
             if not fresh:
                 self._refresh()
+            remember_secret(self.credentials.token)
             return self.credentials.token
 
     def _refresh(self) -> None:
@@ -360,6 +364,8 @@ def _new_session(env: Environment, registry: Registry) -> GoogleSession:
     try:
         secret = json.loads(stored or "")
         refresh_token, client_secret = secret["refresh_token"], secret["client_secret"]
+        for value in (refresh_token, client_secret):
+            remember_secret(str(value))
     except (ValueError, KeyError, TypeError):
         raise AuthError("the stored Google authorization is missing or damaged",
                         hint="run `intcli connect google` again") from None

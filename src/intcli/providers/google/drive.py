@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from intcli.errors import UpstreamError, UsageError
 from intcli.output import ItemList, TextResult
+from intcli.providers.google import check_id
 
 if TYPE_CHECKING:
     from intcli.env import Environment
@@ -33,12 +34,18 @@ def drive_query(query: str | None, since: str | None) -> str:
 
 
 def to_item(raw: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": raw["id"], "name": raw.get("name", ""), "mimeType": raw.get("mimeType", ""),
+    """An intcli file from Drive's; a field of the wrong type is a TypeError (exit 3)."""
+    size = str(raw.get("size", ""))
+    item = {
+        "id": check_id(raw["id"]), "name": raw.get("name", ""), "mimeType": raw.get("mimeType", ""),
         "modifiedTime": raw.get("modifiedTime"), "url": raw.get("webViewLink"),
-        "owners": [o.get("emailAddress", "") for o in raw.get("owners", []) if isinstance(o, dict)],
-        "size": int(raw["size"]) if str(raw.get("size", "")).isdigit() else None,
+        "owners": [str(o.get("emailAddress", "")) for o in raw.get("owners", []) if isinstance(o, dict)],
+        "size": int(size) if size.isascii() and size.isdigit() and len(size) < 20 else None,
     }
+    if not (isinstance(item["name"], str) and isinstance(item["mimeType"], str)
+            and isinstance(item["modifiedTime"], str | None) and isinstance(item["url"], str | None)):
+        raise TypeError("a file field has the wrong type")
+    return item
 
 
 def recent_files(api: Any, query: str | None = None, since: str | None = None, limit: int | None = None
@@ -88,7 +95,12 @@ def fetch_files(env: Environment, registry: Registry, options: FetchOptions) -> 
         if not options.content.strip():
             raise UsageError("--content needs a file id", hint="take one from `intcli fetch google.drive`")
         options.refuse(query=options.query, since=options.since, limit=options.limit)
+        try:
+            file_id = check_id(options.content.strip())
+        except TypeError:
+            raise UsageError(f"--content {options.content[:60]!r} is not a Drive file id",
+                             hint="take one from the id column of `intcli fetch google.drive`") from None
     with GoogleAPI(env, session(env, registry)) as api:
         if options.content is not None:
-            return file_text(api, options.content.strip())
+            return file_text(api, file_id)
         return recent_files(api, options.query, options.since, options.limit)

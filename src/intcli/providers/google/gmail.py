@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from intcli.errors import UpstreamError, UsageError
 from intcli.output import ItemList
+from intcli.providers.google import check_id
 
 if TYPE_CHECKING:
     from intcli.env import Environment
@@ -23,10 +24,18 @@ _HEADERS = ("From", "To", "Subject", "Date")
 
 
 def to_item(raw: dict[str, Any]) -> dict[str, Any]:
-    headers = {h.get("name", "").lower(): h.get("value", "") for h in raw.get("payload", {}).get("headers", [])}
-    return {"id": raw["id"], "threadId": raw.get("threadId"), "from": headers.get("from", ""),
+    """An intcli message from Gmail's metadata; a field of the wrong type is a TypeError (exit 3)."""
+    import html
+
+    headers = {str(h["name"]).lower(): str(h["value"]) for h in raw.get("payload", {}).get("headers", [])}
+    labels = list(raw.get("labelIds", []))
+    thread, snippet = raw.get("threadId"), raw.get("snippet", "")
+    if not (isinstance(snippet, str) and isinstance(thread, str | None) and all(isinstance(x, str) for x in labels)):
+        raise TypeError("a message field has the wrong type")
+    return {"id": check_id(raw["id"]), "threadId": thread, "from": headers.get("from", ""),
             "to": headers.get("to", ""), "subject": headers.get("subject", ""), "date": _iso_date(headers.get("date")),
-            "snippet": raw.get("snippet", ""), "labels": list(raw.get("labelIds", []))}
+            "snippet": html.unescape(snippet), "labels": labels}  # Gmail sends snippets HTML-escaped
+
 
 
 def _iso_date(value: str | None) -> str:
@@ -52,12 +61,18 @@ def messages(api: Any, query: str | None = None, limit: int | None = None) -> It
 
     def ids_of(page: dict[str, Any]) -> list[str]:
         listed = page.get("messages", [])
-        if not isinstance(listed, list):
-            raise UpstreamError("unexpected answer from Gmail: no list of messages", hint="retry later")
-        return [m["id"] for m in listed if isinstance(m, dict) and "id" in m]
+        try:
+            if not isinstance(listed, list):
+                raise TypeError("not a list")
+            return [check_id(m["id"]) for m in listed if isinstance(m, dict) and "id" in m]
+        except TypeError:
+            raise UpstreamError("unexpected answer from Gmail: no list of message ids", hint="retry later") from None
 
-    ids, first = api.collect("/gmail/v1/users/me/messages", params, ids_of, limit)
-    estimate = int(first.get("resultSizeEstimate", 0) or 0)
+    listed, first = api.collect("/gmail/v1/users/me/messages", params, ids_of, limit)
+    ids = list(dict.fromkeys(listed))  # a message listed twice is fetched and shown once
+    estimate = first.get("resultSizeEstimate", 0)
+    if not isinstance(estimate, int) or isinstance(estimate, bool) or estimate < 0:
+        estimate = 0  # only an estimate: a nonsensical one is dropped, the listed count stands
 
     def metadata(message_id: str) -> dict[str, Any]:
         raw = api.get_json(f"/gmail/v1/users/me/messages/{message_id}",
