@@ -196,6 +196,7 @@ CASES = {
 def test_a_hostile_server_ends_in_exit_3_quickly_and_small(hostile, case):
     hostile.mode, args = CASES[case]
     code, stdout, stderr, seconds, rss = run_measured(*args, "--format", "json")
+    print(f"{case}: exit {code} in {seconds:.1f}s, peak RSS {rss:.0f} MiB: {stderr.strip()}")  # shown with -s
     assert code == 3, stderr
     assert seconds < 60 and rss < 300, (seconds, rss)
     assert "Traceback" not in stderr and stderr.startswith("intcli: error: ") and stderr.count("\n") == 1, stderr
