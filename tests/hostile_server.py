@@ -17,7 +17,8 @@ from urllib.parse import parse_qs, urlsplit
 
 # Every terminal attack the output must defuse, in one string.
 HOSTILE = ("Fix \x1b]0;pwned-title\x07 \x1b]52;c;ZXZpbA==\x07 \x1b]8;;https://evil.example/\x1b\\click\x1b]8;;\x1b\\"
-           " \x1b[2J\x1b[5mblink\x1b[0m \x1bPq#0;2;0;0;0\x1b\\ \u202egnp.exe \x9b31m [bold red]markup[/] [link=x]y")
+           " \x1b[2J\x1b[5mblink\x1b[0m \x1bPq#0;2;0;0;0\x1b\\ \u202egnp.exe \x9b31m [bold red]markup[/] [link=x]y"
+           " :fire:")
 FORMULA = "=HYPERLINK(\"https://evil.example\",\"click\")"
 # A URL that would end a Markdown cell, add a heading and raw HTML, and crash Rich markup.
 HOSTILE_URL = "https://github.com/o/r/issues/1)\n\n# Heading\n<img src=x onerror=alert(1)>|[x](javascript:alert(1))]"
@@ -44,7 +45,8 @@ def hostile_message(message_id: str) -> dict:
             "payload": {"headers": [{"name": "From", "value": f"{HOSTILE} <evil@example.com>"},
                                     {"name": "To", "value": "me@example.com"},
                                     {"name": "Subject", "value": f"=1+2 {HOSTILE}"},
-                                    {"name": "Date", "value": "Sat, 28 Nov 2026 10:00:00 +0000"}]}}
+                                    {"name": "Date", "value": "Sat, 28 Nov 2026 10:00:00 +0000" if message_id == "m1"
+                                     else "Fri, 31 Dec 9999 23:59:59 -2359"}]}}
 
 
 class HostileServer:
@@ -52,6 +54,7 @@ class HostileServer:
 
     def __init__(self) -> None:
         self.mode = "content"
+        self.token_mode = "content"  # for the OAuth token endpoint (POST .../token)
         self.token = ""
         self.requests: list[str] = []
         self._stop = threading.Event()
@@ -120,9 +123,19 @@ class _Handler(BaseHTTPRequestHandler):
         state.requests.append(self.path)
         parts = urlsplit(self.path)
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-        mode = state.mode
-        if parts.path.endswith("/token"):
-            return self._send(404, "{}")
+        mode = state.token_mode if parts.path.endswith("/token") else state.mode
+        if parts.path.endswith("/token") and mode == "content":
+            return self._json({"access_token": "ya29.hostile-access-token", "expires_in": 3600, "token_type": "Bearer"})
+        if mode == "bad-expiry":
+            return self._json({"access_token": "ya29.hostile-access-token", "expires_in": 10**20})
+        if mode == "retry-after-2":
+            return self._json({"message": "slow down"}, {"Retry-After": "2"}, status=429)
+        if mode == "flood":
+            return self._send(200, '{"total_count": 1, "items": [' + "{}," * 2_700_000 + "{}]}")
+        if mode == "surrogate":  # a lone UTF-16 surrogate, as JSON allows it to be written
+            issue = {**hostile_issue(2), "title": "lone SURROGATE here"}
+            body = json.dumps({"total_count": 1, "items": [issue]}).replace("SURROGATE", "\\ud800")
+            return self._send(200, body)
         if mode == "endless":
             return self._stream(b'{"total_count": 5, "items": [', b'{"id": 1, "title": "again and again"},' * 100)
         if mode == "drip":

@@ -160,11 +160,17 @@ HOSTILE = ["a | b", "<script>alert(1)</script>", "`rm -rf`", "**bold** _it_ [x](
 
 @pytest.mark.parametrize("title", HOSTILE)
 def test_markdown_escapes_hostile_text(title):
-    issue = {"number": 7, "title": title, "url": "https://github.example/a/b/issues/7", "repository": "a/b",
-             "updatedAt": "2026-11-28T00:00:00Z", "labels": ["x|y"]}
-    document = {"name": "N", "generatedAt": "g", "since": "s", "sections": {
-        "github.user_issues": {"status": "ok", "issues": [issue], "totalActiveIssues": 1}}}
-    text = render_markdown(document)
+    from datetime import UTC, datetime
+
+    from intcli.providers.base import Section
+    from intcli.summary import Summary
+
+    section = Section("1 active issue:", ["Issue", "Repository", "Updated", "Labels"],
+                      [[(f"#7 {title}", "https://github.example/a/b/issues/7"), "a/b", "2026-11-28T00:00:00Z", "x|y"]],
+                      {})
+    now = datetime.now(UTC)
+    text = render_markdown(Summary("app", "N", now, now, sections={"github.user_issues": {"status": "ok"}},
+                                   views={"github.user_issues": section}))
     row = next(line for line in text.splitlines() if "issues/7" in line)
     assert row.count(" | ") == 3  # the title's pipe cannot open a column
     assert "<script>" not in text

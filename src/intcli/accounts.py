@@ -10,12 +10,10 @@ from typing import TYPE_CHECKING
 
 from intcli.connections import credential_variable
 from intcli.errors import ConfigError, UsageError
-from intcli.safety import remember_secret
 from intcli.state import Connection, SecretStorage, forget_connection, load_state, save_connection
 
 if TYPE_CHECKING:
     from intcli.env import Environment
-    from intcli.providers.github import TokenInfo
 
 
 MAX_SECRET_CHARS = 16384
@@ -36,35 +34,6 @@ def read_token(env: Environment, from_stdin: bool, what: str, flag_example: str)
         return getpass.getpass(f"Paste your {what} (input is hidden): ", stream=env.stderr)
     except EOFError:
         raise UsageError(f"no {what} entered", hint="run the command again and paste it") from None
-
-
-@dataclass(frozen=True)
-class GithubConnected:
-    host: str
-    info: TokenInfo
-    storage: SecretStorage
-    missing: dict[str, list[str]]
-    overriding_variable: str | None  # a credential variable that will still win over the stored token
-
-
-def connect_github(env: Environment, token: str, host: str | None, insecure: bool) -> GithubConnected:
-    from intcli.providers import github
-    from intcli.registry import load_registry
-    from intcli.vault import ensure_keyring
-
-    registry = load_registry(env)
-    token = github.check_token_shape(token)
-    remember_secret(token)
-    where = github.endpoint(env, host)
-    if not insecure:
-        ensure_keyring(env)  # refuse before spending an API call
-    info = github.validate_token(env, where, token)
-    storage = replace_connection(env, github.PROVIDER, token, insecure, lambda storage: Connection(
-        auth="token", host=where.host, account=info.login, scopes=info.scopes, connected_at=env.now(),
-        expires_at=info.expires_at, secret_storage=storage, details={"api_url": where.api_url},
-    ))
-    return GithubConnected(where.host, info, storage, registry.missing_scopes(github.PROVIDER, info.scopes),
-                           credential_variable(registry.providers[github.PROVIDER], env.environ))
 
 
 @dataclass(frozen=True)

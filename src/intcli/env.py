@@ -95,14 +95,14 @@ class Environment:
         """Rich console for data on stdout."""
         from rich.console import Console
 
-        return Console(file=self.stdout, force_terminal=self.stdout_isatty or None, highlight=False)
+        return Console(file=self.stdout, force_terminal=self.stdout_isatty or None, highlight=False, emoji=False)
 
     @cached_property
     def err_console(self) -> Console:
         """Rich console for messages on stderr."""
         from rich.console import Console
 
-        return Console(file=self.stderr, force_terminal=self.stderr_isatty or None, highlight=False)
+        return Console(file=self.stderr, force_terminal=self.stderr_isatty or None, highlight=False, emoji=False)
 
     def message(self, text: str, one_line: bool = False) -> None:
         """A plain message for the user, on stderr (never data); one write, so threads do not interleave.

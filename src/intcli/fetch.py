@@ -1,53 +1,18 @@
 """``fetch CAPABILITY``: check the request (capability, app access rule), run the provider's handler, record use.
 
-Handlers are listed in ``HANDLERS`` by module path and imported only when used, so the CLI stays light.
+Handlers come from the providers' specs (``intcli.providers``) and are imported only when used.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from intcli.errors import AuthError, UsageError
 
 if TYPE_CHECKING:
     from intcli.env import Environment
+    from intcli.providers.base import FetchRequest
     from intcli.registry import Registry
-
-# capability -> "module:function"; the function takes (env, registry, FetchOptions) and returns a result with
-# ``issues``/``items``, ``document()`` and ``notes``.
-HANDLERS = {
-    "github.user_issues": "intcli.providers.github.fetch:fetch_user_issues",
-    "github.issues": "intcli.providers.github.fetch:fetch_repository_issues",
-    "google.drive": "intcli.providers.google.drive:fetch_files",
-    "google.gmail": "intcli.providers.google.gmail:fetch_messages",
-}
-
-
-@dataclass
-class FetchOptions:
-    capability: str
-    app: str | None = None
-    limit: int | None = None
-    repos: list[str] = field(default_factory=list)
-    labels: list[str] = field(default_factory=list)
-    state: str | None = None
-    assignee: str | None = None
-    since: str | None = None
-    sync: bool = False
-    max_wait: float = 60.0
-    on_page: Callable[[], None] | None = None
-    query: str | None = None
-    content: str | None = None
-
-    def refuse(self, **given: Any) -> None:
-        """Options that mean nothing for this capability are usage errors, not silently ignored."""
-        for name, value in given.items():
-            if value:
-                raise UsageError(f"--{name.replace('_', '-')} does not apply to {self.capability}",
-                                 hint="see `intcli fetch --help`")
 
 
 def check_app_access(registry: Registry, app_id: str, capability: str) -> None:
@@ -65,26 +30,40 @@ def check_app_access(registry: Registry, app_id: str, capability: str) -> None:
                         hint=f"run `intcli apps enable {app_id} --capability {capability}`")
 
 
-def run_fetch(env: Environment, options: FetchOptions) -> Any:
-    from intcli.registry import load_registry, suggest
+def run_fetch(env: Environment, request: FetchRequest) -> Any:
+    from intcli.providers import capability_spec
+    from intcli.providers.base import load_handler
+    from intcli.registry import load_registry
     from intcli.state import mark_used
 
     registry = load_registry(env)
-    capability = options.capability
-    fetchable = f"it can fetch: {', '.join(sorted(HANDLERS))}"
+    capability = request.capability
+    spec = capability_spec(capability)
+    if spec is None or spec.fetch is None or capability not in registry.capabilities:
+        explain_missing(env, "fetch", capability, [])
+    if request.app is not None:
+        check_app_access(registry, request.app, capability)
+    result = load_handler(spec.fetch)(env, registry, request)  # type: ignore[union-attr]
+    mark_used(env, registry.capabilities[capability].provider)
+    return result
+
+
+def explain_missing(env: Environment, verb: str, capability: str, available: list[str]) -> None:
+    """Why ``capability`` cannot be fetched (or sent), as a usage error naming what can."""
+    from intcli.providers import capability_specs
+    from intcli.registry import load_registry, suggest
+
+    registry = load_registry(env)
+    able = sorted(available or [c for c, s in capability_specs().items() if (s.fetch if verb == "fetch" else s.send)])
+    listing = f"it can {verb}: {', '.join(able)}"
     if capability in registry.provided_by:
         raise UsageError(f"{capability} is provided by app {registry.provided_by[capability]}; there is "
-                         "nothing to fetch from it directly", hint=fetchable)
+                         f"nothing to {verb} from it directly", hint=listing)
     if capability not in registry.capabilities:
         raise UsageError(f"unknown capability {capability!r}",
                          hint=suggest(capability, registry.capability_ids(), "capabilities"))
-    if options.app is not None:
-        check_app_access(registry, options.app, capability)
-    target = HANDLERS.get(capability)
-    if target is None:
-        raise UsageError(f"intcli cannot fetch {capability} yet", hint=fetchable)
-    module, function = target.split(":")
-    handler = getattr(importlib.import_module(module), function)
-    result = handler(env, registry, options)
-    mark_used(env, registry.capabilities[capability].provider)
-    return result
+    operations = [str(operation) for operation in registry.capabilities[capability].operations]
+    if verb == "send" and "write" not in operations:
+        raise UsageError(f"{capability} is read-only (its operations: {', '.join(operations)})", hint=listing)
+    raise UsageError(f"no installed provider can {verb} {capability}",
+                     hint=f"{listing} (a plugin may add more)")

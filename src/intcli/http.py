@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 USER_AGENT = f"intcli/{__version__}"
 DEFAULT_TIMEOUT_SECONDS = 30.0
 DEADLINE_FACTOR = 4  # a whole request may take 4 × INTCLI_HTTP_TIMEOUT (default 120 s), redirects included
-MAX_BODY_BYTES = 16 * 2**20  # the largest real answers (a 100-issue page, a Docs export) are far smaller
+MAX_BODY_BYTES = 8 * 2**20  # the largest real answers (a 100-issue page, a Docs export) are smaller
+MAX_JSON_CONTAINERS = 1_000_000  # objects and arrays in one answer: bounds the memory a parse can take
 MAX_REDIRECTS = 5
 RETRY_ATTEMPTS = 6
 TRANSIENT_STATUSES = {500, 502, 503, 504}
@@ -42,17 +43,25 @@ class Retryable(Exception):
         self.wait = wait
 
 
-def with_retries(env: Environment, label: str, send: Callable[[], _T]) -> _T:
+def with_retries(env: Environment, label: str, send: Callable[[], _T], max_wait: float = 60.0) -> _T:
     """Call ``send`` until it stops raising Retryable: exponential backoff with jitter (stamina), honouring a
-    server-given wait; each retry is told under --verbose."""
+    server-given wait as long as all of them together stay within ``max_wait`` seconds; each retry is told
+    under --verbose."""
     import stamina
     import stamina.instrumentation
 
     stamina.instrumentation.set_on_retry_hooks([])  # retries are told under --verbose, not by stamina's logger
 
+    waited = 0.0
+
     def backoff(exc: Exception) -> bool | float:
+        nonlocal waited
         if not isinstance(exc, Retryable):
             return False
+        if exc.wait is not None:
+            if waited + exc.wait > max_wait:
+                return False  # the server's waits add up past what the user allowed: give up now
+            waited += exc.wait
         if env.verbose:
             wait = f", waiting {exc.wait:g}s" if exc.wait is not None else ""
             env.message(f"intcli: transient failure ({exc.reason}){wait}")
@@ -250,19 +259,40 @@ class HTTP:
 
 
 def _path(url: str) -> str:
-    return url.split("?", 1)[0]
+    """What an error names of a URL: its path, without the query or the host."""
+    return urlsplit(url).path or "/"
 
 
 def decode_json(body: bytes, host: str, what: str) -> Any:
     """A JSON answer, or a one-line UpstreamError: malformed, nested too deep, or holding NaN/Infinity/1e999
     (non-finite numbers never reach intcli's output)."""
     import json
+    import re
 
+    # An answer of millions of tiny objects parses into hundreds of MiB: counted before parsing (braces inside
+    # strings count too, which only makes the bound stricter than it needs to be).
+    if body.count(b"{") + body.count(b"[") > MAX_JSON_CONTAINERS:
+        raise UpstreamError(f"{host} sent more than {MAX_JSON_CONTAINERS} JSON objects for {what}",
+                            hint="a real API page is far smaller: check the API URL, or retry later")
     try:
-        return json.loads(body, parse_constant=_reject_constant, parse_float=_finite_float)
+        data = json.loads(body, parse_constant=_reject_constant, parse_float=_finite_float)
     except (ValueError, RecursionError):
         raise UpstreamError(f"{host} sent malformed JSON for {what} ({len(body)} bytes)",
                             hint="retry later; if it persists, check the API URL") from None
+    if re.search(rb"\\u[dD][89a-fA-F]", body):  # \ud800-\udfff escapes: a lone one could not be printed
+        data = _whole_characters(data)
+    return data
+
+
+def _whole_characters(value: Any) -> Any:
+    """Surrogate pairs joined, lone surrogates replaced by U+FFFD, in every string of a decoded answer."""
+    if isinstance(value, str):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, list):
+        return [_whole_characters(item) for item in value]
+    if isinstance(value, dict):
+        return {_whole_characters(key): _whole_characters(item) for key, item in value.items()}
+    return value
 
 
 def _reject_constant(name: str) -> float:

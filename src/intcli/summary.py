@@ -8,13 +8,13 @@ its error without hiding the others; the summary exits non-zero only when a requ
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from intcli.errors import AuthError, IntcliError
 from intcli.models import Fallback
+from intcli.providers.base import Section
 from intcli.when import iso_z
 
 if TYPE_CHECKING:
@@ -22,13 +22,6 @@ if TYPE_CHECKING:
 
 DEFAULT_APP = "ai-admin-assistant"
 DEFAULT_SINCE = timedelta(hours=24)
-# capability -> "module:function(env, registry, app_options, top, since) -> section dict"
-SECTIONS = {
-    "github.user_issues": "intcli.providers.github.summary:assigned_section",
-    "github.issues": "intcli.providers.github.summary:repositories_section",
-    "google.drive": "intcli.providers.google.summary:drive_section",
-    "google.gmail": "intcli.providers.google.summary:gmail_section",
-}
 
 
 @dataclass
@@ -38,17 +31,15 @@ class Summary:
     generated_at: datetime
     since: datetime
     sections: dict[str, dict[str, Any]] = field(default_factory=dict)
+    views: dict[str, Section] = field(default_factory=dict)  # the sections that built, ready to render
+    titles: dict[str, str] = field(default_factory=dict)
     failed_required: list[IntcliError] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def document(self) -> dict[str, Any]:
         """The ``summary --format json`` document (schema version 1, documented in the README)."""
-        issues = self.sections.get("github.user_issues")
-        development = {"available": False, "githubIssues": [], "totalActiveIssues": None}
-        if issues is not None and issues["status"] == "ok":
-            development = {"available": True, "githubIssues": issues["issues"],
-                           "totalActiveIssues": issues["totalActiveIssues"]}
         return {"schemaVersion": 1, "app": self.app, "name": self.name, "generatedAt": iso_z(self.generated_at),
-                "since": iso_z(self.since), "sections": self.sections, "developmentTasks": development}
+                "since": iso_z(self.since), "sections": self.sections, **self.extra}
 
 
 def parse_since(text: str | None, now: datetime) -> datetime:
@@ -83,6 +74,8 @@ def _run_all(work, items: list[str]) -> list[tuple[str, Any]]:  # noqa: ANN001 -
 
 def build_summary(env: Environment, app_id: str | None, top: int, since_text: str | None) -> Summary:
     from intcli.connections import current_connections
+    from intcli.providers import capability_spec
+    from intcli.providers.base import SectionContext, load_handler
     from intcli.registry import load_registry
     from intcli.state import load_state, mark_used
     from intcli.status import StatusResolver
@@ -96,10 +89,15 @@ def build_summary(env: Environment, app_id: str | None, top: int, since_text: st
     summary = Summary(app_id, app.name, now, parse_since(since_text, now))
     resolver = StatusResolver(registry, current_connections(registry, load_state(env), env.environ), now)
     runnable: dict[str, bool] = {}  # capability -> required
+    specs = {}
     for requirement in registry.requirements(app_id):
         capability = requirement.capability
-        if capability not in SECTIONS:
+        spec = capability_spec(capability)
+        if spec is None or spec.summary is None:
             continue  # e.g. a capability provided by an app: nothing to summarise
+        specs[capability] = spec
+        summary.titles[capability] = spec.summary_title or capability
+        summary.extra.update(spec.summary_unavailable_extra)
         availability = resolver.capability(capability, app_id)
         if availability.available:
             runnable[capability] = requirement.required
@@ -113,11 +111,12 @@ def build_summary(env: Environment, app_id: str | None, top: int, since_text: st
                                         else "disabled", "reason": str(availability.reason),
                                         "detail": availability.detail or None, "fix": fix}
 
-    def run_section(capability: str) -> tuple[str, dict[str, Any] | IntcliError]:
-        module, function = SECTIONS[capability].split(":")
-        builder = getattr(importlib.import_module(module), function)
+    context = SectionContext(app_id, registry.app_options(app_id), top, summary.since)
+
+    def run_section(capability: str) -> tuple[str, Section | IntcliError]:
+        builder = load_handler(specs[capability].summary)
         try:
-            return capability, builder(env, registry, registry.app_options(app_id), top, summary.since)
+            return capability, builder(env, registry, context)
         except IntcliError as exc:
             return capability, exc
 
@@ -129,7 +128,9 @@ def build_summary(env: Environment, app_id: str | None, top: int, since_text: st
             if runnable[capability]:
                 summary.failed_required.append(outcome)
         else:
-            summary.sections[capability] = {"status": "ok", **outcome}
+            summary.sections[capability] = {"status": "ok", **outcome.document}
+            summary.views[capability] = outcome
+            summary.extra.update(outcome.extra)
             used.add(registry.capabilities[capability].provider)
     for provider in sorted(used):
         mark_used(env, provider)

@@ -1,4 +1,6 @@
-"""The summary document as a terminal view (Rich) or as Markdown fit for $GITHUB_STEP_SUMMARY."""
+"""The summary as a terminal view (Rich) or as Markdown fit for $GITHUB_STEP_SUMMARY.
+
+Each section renders from its ``Section`` (headline, columns, rows of cells): nothing here knows a capability."""
 
 from __future__ import annotations
 
@@ -10,9 +12,9 @@ from intcli.safety import hide_secrets, link_target, terminal_text
 
 if TYPE_CHECKING:
     from intcli.env import Environment
+    from intcli.providers.base import Section
+    from intcli.summary import Summary
 
-TITLES = {"github.user_issues": "GitHub issues assigned to you", "github.issues": "Repository activity",
-          "google.drive": "Recent documents", "google.gmail": "Unread mail"}
 # Characters with a meaning inside a line (text never starts a line here, so list and quote markers are safe).
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#|~])")
 
@@ -46,84 +48,61 @@ def _unavailable(section: dict[str, Any]) -> tuple[str, str | None]:
     return f"Switched off ({detail}).", section.get("fix")
 
 
-def render_markdown(document: dict[str, Any]) -> str:
+def _markdown_cell(cell: str | tuple[str, str | None]) -> str:
+    return md_link(*cell) if isinstance(cell, tuple) else md_text(cell)
+
+
+def render_markdown(summary: Summary) -> str:
+    document = summary.document()
     lines = [f"# Daily summary — {md_text(document['name'])}", "",
              f"Generated {md_text(document['generatedAt'])}, covering changes since {md_text(document['since'])}.", ""]
     for capability, section in document["sections"].items():
-        lines += [f"## {TITLES.get(capability, md_text(capability))}", ""]
-        if section["status"] != "ok":
+        lines += [f"## {md_text(summary.titles.get(capability, capability))}", ""]
+        view = summary.views.get(capability)
+        if view is None:
             why, fix = _unavailable(section)
             lines += [md_text(why) + (f" Enable it with `{fix.replace('`', '')}`." if fix else ""), ""]
             continue
-        if capability == "github.user_issues":
-            lines += [f"{section['totalActiveIssues']} active issues; the {len(section['issues'])} most recently "
-                      "updated:", ""]
-            lines += _table(["Issue", "Repository", "Updated", "Labels"], [
-                [md_link(f"#{i['number']} {i['title']}", i["url"]), md_text(i["repository"]), md_text(i["updatedAt"]),
-                 md_text(", ".join(i["labels"]))] for i in section["issues"]])
-        elif capability == "github.issues":
-            for repo, error in section.get("errors", {}).items():
-                lines += [f"**{md_text(repo)}**: unavailable ({md_text(error)})", ""]
-            for repo, issues in section["repositories"].items():
-                lines += [f"**{md_text(repo)}**", ""]
-                lines += _table(["Issue", "State", "Updated"], [
-                    [md_link(f"#{i['number']} {i['title']}", i["url"]), md_text(i["state"]), md_text(i["updatedAt"])]
-                    for i in issues]) if issues else ["No activity."]
-                lines.append("")
-        elif capability == "google.drive":
-            lines += _table(["Document", "Type", "Modified"], [
-                [md_link(f["name"], f["url"]), md_text(f["mimeType"]), md_text(f["modifiedTime"])]
-                for f in section["files"]]) if section["files"] else ["No documents changed."]
-        elif capability == "google.gmail":
-            lines += [f"{section['unreadCount']} unread.", ""]
-            lines += _table(["From", "Subject", "Date"], [
-                [md_text(m["from"]), md_text(m["subject"]), md_text(m["date"])] for m in section["messages"]])
+        for name, note in view.groups.items():
+            lines += [f"**{md_text(name)}**: {md_text(note)}", ""]
+        lines += [md_text(view.headline), ""]
+        lines += _table([md_text(c) for c in view.columns], [[_markdown_cell(c) for c in row] for row in view.rows]
+                        ) if view.rows else [md_text(view.empty)]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
 
-def render_rich(env: Environment, document: dict[str, Any]) -> None:
+def _rich_cell(cell: str | tuple[str, str | None]) -> str:
+    return safe_link(*cell) if isinstance(cell, tuple) else safe_markup(cell)
+
+
+def render_rich(env: Environment, summary: Summary) -> None:
     from rich import box
     from rich.panel import Panel
     from rich.table import Table
 
+    document = summary.document()
     console = env.console
-    escape, link = safe_markup, safe_link  # every value below is data: shown as text, never as markup
-    console.print(f"[bold]Daily summary — {escape(document['name'])}[/]  [dim]since {escape(document['since'])}[/]")
-
+    # every value below is data: shown as text (safe_markup), never as markup
+    console.print(f"[bold]Daily summary — {safe_markup(document['name'])}[/]  "
+                  f"[dim]since {safe_markup(document['since'])}[/]")
     for capability, section in document["sections"].items():
-        title = TITLES.get(capability, escape(capability))
-        if section["status"] != "ok":
+        title = safe_markup(summary.titles.get(capability, capability))
+        view: Section | None = summary.views.get(capability)
+        if view is None:
             style = "red" if section["status"] == "error" else "yellow"
             why, fix = _unavailable(section)
-            body = f"[{style}]{escape(why)}[/]" + (f"\nEnable it with: [bold]{escape(fix)}[/]" if fix else "")
+            body = f"[{style}]{safe_markup(why)}[/]" + (f"\nEnable it with: [bold]{safe_markup(fix)}[/]" if fix else "")
             console.print(Panel(body, title=title, title_align="left"))
             continue
+        if view.badge:
+            title += f" ({safe_markup(view.badge)})"
         table = Table(box=box.SIMPLE_HEAD, expand=True)
-        if capability == "github.user_issues":
-            title += f" ({len(section['issues'])} of {section['totalActiveIssues']} active)"
-            for column in ("Issue", "Repository", "Updated", "Labels"):
-                table.add_column(column, overflow="fold", ratio=1 if column == "Issue" else None,
-                                 no_wrap=column == "Updated")
-            for i in section["issues"]:
-                table.add_row(link(f"#{i['number']} {i['title']}", i["url"]), escape(i["repository"]),
-                              escape(i["updatedAt"]), escape(", ".join(i["labels"])))
-        elif capability == "github.issues":
-            for column in ("Repository", "Issue", "State", "Updated"):
-                table.add_column(column, overflow="fold")
-            for repo, issues in section["repositories"].items():
-                for i in issues:
-                    table.add_row(escape(repo), link(f"#{i['number']} {i['title']}", i["url"]), escape(str(i["state"])),
-                                  escape(i["updatedAt"]))
-        elif capability == "google.drive":
-            for column in ("Document", "Type", "Modified"):
-                table.add_column(column, overflow="fold")
-            for f in section["files"]:
-                table.add_row(link(f["name"], f["url"]), escape(f["mimeType"]), escape(str(f["modifiedTime"])))
-        elif capability == "google.gmail":
-            title += f" ({section['unreadCount']} unread)"
-            for column in ("From", "Subject", "Date"):
-                table.add_column(column, overflow="fold")
-            for m in section["messages"]:
-                table.add_row(escape(m["from"]), escape(m["subject"]), escape(m["date"]))
-        console.print(Panel(table, title=title, title_align="left"))
+        for index, column in enumerate(view.columns):
+            table.add_column(safe_markup(column), overflow="fold", ratio=1 if index == 0 else None)
+        for row in view.rows:
+            table.add_row(*map(_rich_cell, row))
+        notes = "\n".join(f"[yellow]{safe_markup(name)}: {safe_markup(note)}[/]" for name, note in view.groups.items())
+        if notes:
+            console.print(notes)
+        console.print(Panel(table if view.rows else safe_markup(view.empty), title=title, title_align="left"))

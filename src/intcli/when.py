@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from intcli.errors import UsageError
+
+if TYPE_CHECKING:
+    from intcli.env import Environment
 
 _AGE = re.compile(r"(\d+)\s*([smhdw])", re.IGNORECASE)
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -28,3 +32,8 @@ def parse_when(text: str, now: datetime) -> datetime:
 
 def iso_z(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def since_option(env: Environment, text: str | None) -> str | None:
+    """A ``--since`` value (ISO time or age) as an ISO 8601 UTC time, or None when not given."""
+    return iso_z(parse_when(text, env.now())) if text is not None else None

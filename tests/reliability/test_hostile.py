@@ -71,6 +71,7 @@ def on_terminal(*args: str, timeout: float = 60) -> tuple[int, str]:
 def assert_inert(output: str) -> None:
     for name, sequence in FORBIDDEN.items():
         assert sequence not in output, f"{name} reached the terminal"
+    assert "\U0001f525" not in output  # ":fire:" in data stays text (Rich emoji codes are off)
     for target in re.findall(r"\x1b\]8;[^;\x1b]*;([^\x1b\x07]*)", output):  # intcli's own OSC 8 hyperlinks
         assert "evil" not in target and not re.search(r"[\s<>\[\]()|]", target), target
 
@@ -189,6 +190,7 @@ CASES = {
     "NaN estimate": ("nan-gmail", ("fetch", "google.gmail")),
     "Retry-After of 400 digits": ("retry-after-digits", ("fetch", "github.user_issues")),
     "X-RateLimit-Reset of 400 digits": ("reset-digits", ("fetch", "github.user_issues")),
+    "3 million empty objects": ("flood", ("fetch", "github.user_issues")),
 }
 
 
@@ -203,6 +205,39 @@ def test_a_hostile_server_ends_in_exit_3_quickly_and_small(hostile, case):
     if stdout:
         json.loads(stdout)
     assert "inf" not in stdout.lower() and "nan" not in stdout.lower()
+
+
+def test_server_waits_add_up_to_max_wait_at_most(hostile):
+    hostile.mode = "retry-after-2"
+    code, _, stderr, seconds, _ = run_measured("fetch", "github.user_issues", "--max-wait", "5")
+    assert code == 3 and "kept rate-limiting" in stderr, stderr
+    assert len(hostile.requests) == 3 and seconds < 15  # waited 2 + 2; a third wait would pass 5 s
+
+
+def test_lone_surrogates_are_replaced_not_fatal(hostile, run):
+    hostile.mode = "surrogate"
+    for fmt in ("json", "csv", "table"):
+        result = run("fetch", "github.user_issues", "--format", fmt)
+        assert result.exit_code == 0 and "lone \ufffd here" in result.stdout.replace("\\ufffd", "\ufffd"), result
+
+
+@pytest.fixture
+def hostile_token_endpoint(hostile, service_account_key, tmp_path, monkeypatch):
+    """A service account whose token endpoint is the hostile server."""
+    key = json.loads(service_account_key.read_text())
+    path = tmp_path / "hostile-key.json"
+    path.write_text(json.dumps({**key, "token_uri": f"{hostile.base}/token"}))
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(path))
+    return hostile
+
+
+@pytest.mark.parametrize("mode", ["drip", "endless", "bad-expiry", "redirect-loop"])
+def test_a_hostile_token_endpoint_is_bounded_too(hostile_token_endpoint, mode):
+    hostile_token_endpoint.token_mode = mode
+    code, stdout, stderr, seconds, rss = run_measured("fetch", "google.drive", "--format", "json")
+    print(f"token endpoint {mode}: exit {code} in {seconds:.1f}s, peak RSS {rss:.0f} MiB: {stderr.strip()}")
+    assert code == 3 and stdout == "" and seconds < 60 and rss < 300, (code, stderr, seconds, rss)
+    assert "Traceback" not in stderr and stderr.startswith("intcli: error: ") and stderr.count("\n") == 1
 
 
 # -- input validation ----------------------------------------------------------------------------------------------

@@ -61,12 +61,16 @@ def load_commands(args: list[str] | None = None) -> None:
     import os
 
     wanted = set(COMMAND_MODULES.values())
+    subcommand = None  # e.g. the capability after `fetch`: only its command is built
     if args is not None and not any(name.endswith("_COMPLETE") for name in os.environ):
         words = [a for a in args if a not in _GLOBAL_FLAGS]
         if words and words[0] in COMMAND_MODULES:
             wanted = {COMMAND_MODULES[words[0]]}
-    for module in sorted(wanted):
-        importlib.import_module(f"intcli.cli.{module}")
+            subcommand = words[1] if len(words) > 1 and not words[1].startswith("-") else None
+    for name in sorted(wanted):
+        module = importlib.import_module(f"intcli.cli.{name}")
+        if hasattr(module, "register"):
+            module.register(subcommand)
 
 
 def main(argv: list[str] | None = None, env: Environment | None = None) -> int:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
 
 from intcli.env import Environment
+from intcli.providers.base import Option
 
 
 def get_env(ctx: typer.Context) -> Environment:
@@ -35,18 +38,6 @@ def complete_capabilities(incomplete: str) -> list[tuple[str, str]]:
     names = {k: c.name for k, c in registry.capabilities.items()}
     names.update({k: f"provided by app {a}" for k, a in registry.provided_by.items()})
     return [(k, v) for k, v in sorted(names.items()) if k.startswith(incomplete)]
-
-
-def complete_fetchable(incomplete: str) -> list[str]:
-    from intcli.fetch import HANDLERS
-
-    return sorted(c for c in HANDLERS if c.startswith(incomplete))
-
-
-def complete_sendable(incomplete: str) -> list[str]:
-    from intcli.sending import SENDERS
-
-    return sorted(c for c in SENDERS if c.startswith(incomplete))
 
 
 def _registry_for_completion():  # noqa: ANN202 - a Registry, or None when the config is broken
@@ -110,3 +101,42 @@ def human_time(moment: datetime | None, now: datetime, short: bool = False) -> s
         amount = "now"
     relative = amount if amount == "now" else (f"in {amount}" if future else f"{amount} ago")
     return relative if short else f"{moment:%Y-%m-%d %H:%M} UTC ({relative})"
+
+
+def capability_command(name: str, doc: str, common: list[inspect.Parameter], options: tuple[Option, ...],
+                       body: Callable[[typer.Context, dict[str, Any], dict[str, Any]], None]) -> Callable[..., None]:
+    """A Typer command for one capability, its options built from the provider's ``Option`` specs (so no option
+    that means nothing for the capability is offered or accepted). ``body(ctx, common_values, option_values)``
+    runs it; option values are checked here (choices, lengths) first."""
+    parameters = [inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context), *common]
+    parameters += [inspect.Parameter(option.name, inspect.Parameter.KEYWORD_ONLY, annotation=_annotation(option),
+                                     default=None if option.multiple else option.default) for option in options]
+
+    def command(**values: Any) -> None:
+        ctx = values.pop("ctx")
+        shared = {parameter.name: values.pop(parameter.name) for parameter in common}
+        for option in options:
+            value = values[option.name]
+            if option.multiple:
+                values[option.name] = value = list(value or [])
+            bounded(option.flags[0], value if isinstance(value, str | list) else None, option.max_length)
+            if option.choices and value is not None and value not in option.choices:
+                from intcli.errors import UsageError
+
+                raise UsageError(f"{option.flags[0]} {str(value)[:40]!r} is not one of {', '.join(option.choices)}",
+                                 hint=f"e.g. {option.flags[0]} {option.choices[0]}")
+        body(ctx, shared, values)
+
+    command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    command.__annotations__ = {parameter.name: parameter.annotation for parameter in parameters}
+    command.__doc__ = doc
+    command.__name__ = name.replace(".", "_")
+    return command
+
+
+def _annotation(option: Option) -> Any:
+    if option.type is bool:
+        return Annotated[bool, typer.Option(*option.flags, help=option.help)]
+    kind: Any = list[option.type] if option.multiple else option.type  # type: ignore[name-defined]
+    return Annotated[kind | None, typer.Option(*option.flags, help=option.help, metavar=option.metavar,
+                                               show_default=False)]

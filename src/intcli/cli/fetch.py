@@ -1,90 +1,110 @@
-"""``intcli fetch CAPABILITY``: query what a connected account gives, for people or scripts."""
+"""``intcli fetch CAPABILITY``: one subcommand per capability a provider can fetch, with that capability's options
+(built from the provider's spec) plus the output options every listing shares."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import inspect
+import math
+from typing import Annotated, Any
 
 import typer
+import typer.core
 
 from intcli.cli import app
-from intcli.cli.common import OnBehalfOption, bounded, complete_fetchable, get_env, print_json
+from intcli.cli.common import OnBehalfOption, bounded, capability_command, get_env, print_json
 from intcli.errors import UsageError
 from intcli.output import Format
 
 
-@app.command()
-def fetch(
-    ctx: typer.Context,
-    capability: Annotated[str, typer.Argument(help="What to fetch, e.g. github.user_issues (see `intcli registry`).",
-                                              autocompletion=complete_fetchable, show_default=False)],
-    app_id: OnBehalfOption = None,
-    output_format: Annotated[Format | None, typer.Option(
-        "--format", "-f", help="Output format \\[default: table on a terminal, json otherwise]",
-        show_default=False)] = None,
-    fields: Annotated[str | None, typer.Option(
-        "--fields", help="Comma-separated fields to output, e.g. number,title,url", show_default=False)] = None,
-    csv_raw: Annotated[bool, typer.Option("--csv-raw", help="CSV: write cells exactly as received (by default a "
-                                          "cell starting with = + - @ gets a leading ' so spreadsheets never run "
-                                          "it as a formula)")] = False,
-    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="At most this many items \\[default: all]",
-                                              show_default=False)] = None,
-    repo: Annotated[list[str] | None, typer.Option("--repo", "-R", help="OWNER/NAME (repeatable)",
-                                                   show_default=False)] = None,
-    label: Annotated[list[str] | None, typer.Option("--label", "-l", help="Only issues with this label (repeatable: "
-                                                    "all must match)", show_default=False)] = None,
-    state: Annotated[str | None, typer.Option("--state", help="open, closed or all \\[default: open]",
-                                              show_default=False)] = None,
-    assignee: Annotated[str | None, typer.Option("--assignee", help="Login whose issues to fetch \\[default: @me, "
-                                                 "the connected user]", show_default=False)] = None,
-    since: Annotated[str | None, typer.Option("--since", help="Only items changed since then: an ISO 8601 time "
-                                              "or an age (24h, 7d)",
-                                              show_default=False)] = None,
-    sync: Annotated[bool, typer.Option("--sync", help="github.issues: keep a local copy and fetch only what changed "
-                                       "since the last sync")] = False,
-    max_wait: Annotated[float, typer.Option("--max-wait", min=0, help="Longest wait (seconds) for a rate limit to "
-                                            "reset before giving up with exit 3")] = 60.0,
-    query: Annotated[str | None, typer.Option("--query", "-q", help="google.drive: a Drive query (name contains "
-                                              "'x'); google.gmail: a Gmail search \\[default: is:unread in:inbox]",
-                                              show_default=False)] = None,
-    content: Annotated[str | None, typer.Option("--content", help="google.drive: print the text of this file id "
-                                                "(Google Docs as plain text)", show_default=False)] = None,
-) -> None:
-    """Fetch items of a capability: issues (github.user_issues, github.issues), Drive files, Gmail messages.
+class _CapabilityGroup(typer.core.TyperGroup):
+    """Names a capability that is not there the way intcli names every mistake: one line, with the fix."""
 
-    Examples: intcli fetch github.user_issues --format json; intcli fetch github.issues -R owner/name --sync;
-    intcli fetch google.drive --since 2026-11-01; intcli fetch google.gmail -q "from:boss is:unread"
+    verb = "fetch"
 
-    Output goes to stdout; notes, warnings and progress go to stderr.
+    def get_command(self, ctx: Any, name: str) -> Any:
+        command = super().get_command(ctx, name)
+        if command is None and not name.startswith("-"):
+            from intcli.fetch import explain_missing
 
-    Exits 4 when not connected or when the app may not use the capability, 3 when the service fails after retries.
-    """
-    from intcli.fetch import FetchOptions, run_fetch
+            explain_missing(get_env(ctx), self.verb, name, sorted(self.commands))
+        return command
+
+
+fetch_app = typer.Typer(cls=_CapabilityGroup, no_args_is_help=True, help="""Fetch the items of a capability: \
+issues, files, messages, events... One subcommand per capability (see `intcli registry`).
+
+Output goes to stdout (a table on a terminal, JSON otherwise); notes, warnings and progress go to stderr.
+Exits 4 when not connected or when the app may not use the capability, 3 when the service fails after retries.""")
+app.add_typer(fetch_app, name="fetch")
+
+COMMON = [
+    inspect.Parameter("app_id", inspect.Parameter.KEYWORD_ONLY, annotation=OnBehalfOption, default=None),
+    inspect.Parameter("output_format", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
+        Format | None, typer.Option("--format", "-f", help="Output format \\[default: table on a terminal, json "
+                                    "otherwise]", show_default=False)]),
+    inspect.Parameter("fields", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
+        str | None, typer.Option("--fields", help="Comma-separated fields to output, e.g. number,title,url",
+                                 metavar="FIELD,...", show_default=False)]),
+    inspect.Parameter("limit", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
+        int | None, typer.Option("--limit", "-n", min=1, help="At most this many items \\[default: all]",
+                                 metavar="N", show_default=False)]),
+    inspect.Parameter("max_wait", inspect.Parameter.KEYWORD_ONLY, default=60.0, annotation=Annotated[
+        float, typer.Option("--max-wait", min=0, max=3600, metavar="SECONDS", help="Longest wait, in all, for "
+                            "rate limits to reset before giving up with exit 3")]),
+    inspect.Parameter("csv_raw", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=Annotated[
+        bool, typer.Option("--csv-raw", help="CSV: write cells exactly as received (by default a cell starting "
+                           "with = + - @ gets a leading ' so spreadsheets never run it as a formula)")]),
+]
+
+
+_registered: set[str] = set()
+
+
+def register(wanted: str | None = None) -> None:
+    """Add the subcommand of ``wanted`` (the capability on the command line), or of every fetchable capability."""
+    from intcli.providers import capability_specs
+
+    for spec in sorted(capability_specs().values(), key=lambda spec: spec.id):
+        if spec.fetch and (wanted is None or spec.id == wanted) and spec.id not in _registered:
+            _registered.add(spec.id)
+            doc = spec.help + ("\n\nExamples:\n\n" + "\n\n".join(spec.examples) if spec.examples else "")
+            fetch_app.command(spec.id)(capability_command(spec.id, doc, COMMON, spec.options, _run(spec.id)))
+
+
+def _run(capability: str) -> Any:
+    def body(ctx: typer.Context, common: dict[str, Any], options: dict[str, Any]) -> None:
+        run_command(ctx, capability, options, **common)
+
+    return body
+
+
+def run_command(ctx: typer.Context, capability: str, options: dict[str, Any], *, app_id: str | None,
+                output_format: Format | None, fields: str | None, limit: int | None, max_wait: float,
+                csv_raw: bool) -> None:
+    from intcli.fetch import run_fetch
     from intcli.output import TextResult, choose_format, parse_fields, write_items
+    from intcli.providers.base import FetchRequest
 
     env = get_env(ctx)
-    for option, value, limit_chars in (("--repo", repo, 140), ("--label", label, 256), ("--assignee", assignee, 64),
-                                       ("--since", since, 64), ("--query", query, 2048), ("--fields", fields, 1024),
-                                       ("--content", content, 256), ("--state", state, 16)):
-        bounded(option, value, limit_chars)
+    bounded("--fields", fields, 1024)
+    if not math.isfinite(max_wait):
+        raise UsageError(f"--max-wait {max_wait} is not a number of seconds", hint="e.g. --max-wait 120")
     fmt = choose_format(env, output_format)
-    if state is not None and state not in ("open", "closed", "all"):
-        raise UsageError(f"--state {state!r} is not open, closed or all", hint="e.g. --state closed")
-    options = FetchOptions(capability, app_id, limit, list(repo or []), list(label or []), state, assignee,
-                           _check_since(env, since), sync, max_wait, query=query, content=content)
+    request = FetchRequest(capability, app_id, limit, max_wait, options)
     with _progress(env) as on_page:
-        options.on_page = on_page
-        result = run_fetch(env, options)
+        request.on_page = on_page
+        result = run_fetch(env, request)
     for note in result.notes:
         env.message(f"intcli: {note}")
     if isinstance(result, TextResult):
         if fields:
-            raise UsageError("--fields does not apply to --content", hint="drop --fields")
+            raise UsageError("--fields does not apply to a document", hint="drop --fields")
         if output_format == Format.JSON:
             print_json(env, {**result.meta, "content": result.text})
         elif output_format == Format.NDJSON:
             print_json(env, {**result.meta, "content": result.text}, indent=None)
         elif fmt == Format.CSV:
-            raise UsageError("--content prints a document, not a table", hint="use --format json or table")
+            raise UsageError("a document is not a table", hint="use --format json or table")
         else:
             text = result.text
             if env.stdout_isatty:  # a document's text may hold escape sequences too; redirected, it stays exact
@@ -97,12 +117,6 @@ def fetch(
         list(result.table_fields) if fmt == Format.TABLE else list(result.fields))
     write_items(env, fmt, result.document(), result.key, chosen,
                 title=f"{capability}: {len(result.items)} of {result.total}", csv_raw=csv_raw)
-
-
-def _check_since(env, since: str | None) -> str | None:  # noqa: ANN001 - Environment
-    from intcli.when import iso_z, parse_when
-
-    return iso_z(parse_when(since, env.now())) if since is not None else None
 
 
 class _progress:

@@ -1,44 +1,56 @@
-"""``intcli send CAPABILITY``: write operations (send mail, create drafts)."""
+"""``intcli send CAPABILITY``: one subcommand per capability a provider can write to, with its own options."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import inspect
+from typing import Annotated, Any
 
 import typer
 
 from intcli.cli import app
-from intcli.cli.common import OnBehalfOption, bounded, complete_sendable, get_env, print_json
+from intcli.cli.common import OnBehalfOption, capability_command, get_env, print_json
+from intcli.cli.fetch import _CapabilityGroup
 
 
-@app.command()
-def send(
-    ctx: typer.Context,
-    capability: Annotated[str, typer.Argument(help="A capability with the write operation, e.g. google.gmail.",
-                                              autocompletion=complete_sendable, show_default=False)],
-    to: Annotated[list[str] | None, typer.Option("--to", help="Recipient (repeatable)", show_default=False)] = None,
-    cc: Annotated[list[str] | None, typer.Option("--cc", help="Copy to (repeatable)", show_default=False)] = None,
-    subject: Annotated[str, typer.Option("--subject", "-s", help="Subject line")] = "",
-    body: Annotated[str | None, typer.Option("--body", help="The message text", show_default=False)] = None,
-    body_file: Annotated[str | None, typer.Option("--body-file", help="Read the message text from this file "
-                                                  "(- for stdin)", show_default=False)] = None,
-    draft: Annotated[bool, typer.Option("--draft", help="Create a draft instead of sending")] = False,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Send without asking (required without a terminal)")] = False,
-    app_id: OnBehalfOption = None,
-) -> None:
-    """Send an email (or create a draft with --draft) through google.gmail.
+class _SendGroup(_CapabilityGroup):
+    verb = "send"
 
-    Without a terminal, sending needs --yes, so a script never sends by accident; drafts need no confirmation.
-    """
-    from intcli.sending import SendRequest, run_send
 
-    env = get_env(ctx)
-    for option, value, limit in (("--to", to, 1000), ("--cc", cc, 1000), ("--subject", subject, 998),
-                                 ("--body", body, 1_000_000), ("--body-file", body_file, 4096)):
-        bounded(option, value, limit)
-    request = SendRequest(capability, list(to or []), list(cc or []), subject, body, body_file, draft, yes, app_id)
-    result = run_send(env, request)
-    if env.stdout_isatty:
-        what = f"Draft {result['id']} created" if result["draft"] else f"Sent message {result['messageId']}"
-        env.message(f"{what} (to {', '.join(request.to)}).")
-    else:
-        print_json(env, result)
+send_app = typer.Typer(cls=_SendGroup, no_args_is_help=True, help="""Write through a capability (send mail, \
+create a draft...). One subcommand per capability whose operations include write.
+
+Without a terminal, sending needs --yes, so a script never sends by accident; drafts need no confirmation.""")
+app.add_typer(send_app, name="send")
+
+COMMON = [
+    inspect.Parameter("app_id", inspect.Parameter.KEYWORD_ONLY, annotation=OnBehalfOption, default=None),
+    inspect.Parameter("yes", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=Annotated[
+        bool, typer.Option("--yes", "-y", help="Send without asking (required without a terminal)")]),
+]
+_registered: set[str] = set()
+
+
+def register(wanted: str | None = None) -> None:
+    from intcli.providers import capability_specs
+
+    for spec in sorted(capability_specs().values(), key=lambda spec: spec.id):
+        if spec.send and (wanted is None or spec.id == wanted) and spec.id not in _registered:
+            _registered.add(spec.id)
+            send_app.command(spec.id)(capability_command(spec.id, spec.send_help, COMMON, spec.send_options,
+                                                         _run(spec.id)))
+
+
+def _run(capability: str) -> Any:
+    def body(ctx: typer.Context, common: dict[str, Any], options: dict[str, Any]) -> None:
+        from intcli.providers.base import SendRequest
+        from intcli.sending import run_send
+
+        env = get_env(ctx)
+        result = run_send(env, SendRequest(capability, common["app_id"], options), common["yes"])
+        summary = result.pop("summary", None)
+        if env.stdout_isatty:
+            env.message(f"{summary or 'Done'}.")
+        else:
+            print_json(env, result)
+
+    return body

@@ -45,9 +45,9 @@ def summary(
     if fmt == SummaryFormat.JSON:
         print_json(env, document)
     elif fmt == SummaryFormat.MARKDOWN:
-        env.stdout.write(render_markdown(document))
+        env.stdout.write(render_markdown(result))
     else:
-        render_rich(env, document)
+        render_rich(env, result)
     if result.failed_required:
         worst = max(result.failed_required, key=lambda e: int(e.exit_status))
         env.message(f"intcli: error: a required section failed: {worst}")

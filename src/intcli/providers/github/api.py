@@ -66,7 +66,8 @@ class GitHubAPI:
         url = f"{path}?{urlencode(sorted((params or {}).items()))}" if params else path
         cached = self.cache.get(self.where.api_url + url) if self.cache else None
         headers = cached.validators() if cached else {}
-        response = with_retries(self.env, f"GET {url}", lambda: self._send(url, headers))
+        response = with_retries(self.env, f"GET {_path(url)}", lambda: self._send(url, headers),
+                                self.max_wait)
         if response.status_code == 304 and cached is not None:
             if self.env.verbose:
                 self.env.message(f"intcli: 304 Not Modified, reused the cached answer for GET {url}")

@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from intcli.errors import AuthError, ConfigError, UpstreamError, UsageError
 from intcli.providers.google import PROVIDER, api_base, client_config, load_json_file, wanted_scopes
-from intcli.safety import remember_secret
+from intcli.safety import redact, remember_secret
 from intcli.state import Connection, SecretStorage
 
 if TYPE_CHECKING:
@@ -43,10 +43,20 @@ class GoogleConnected:
 
 
 def requests_session(env: Environment):  # noqa: ANN201 - a requests.Session
+    """The session of the OAuth code exchange (requests-oauthlib): intcli's CA rule and read timeout."""
     import requests
+
+    from intcli.http import http_timeout
 
     session = requests.Session()
     _trust_custom_ca(env, session)
+    send, timeout = session.request, http_timeout(env)
+
+    def request_with_timeout(method, url, **kwargs):  # noqa: ANN001, ANN202
+        kwargs["timeout"] = kwargs.get("timeout") or timeout  # requests-oauthlib passes none: it would wait forever
+        return send(method, url, **kwargs)
+
+    session.request = request_with_timeout
     return session
 
 
@@ -89,7 +99,8 @@ def _token_endpoint_errors(what: str):  # noqa: ANN202
         raise UsageError("the pasted URL belongs to another authorization attempt (its state does not match)",
                          hint="run `intcli connect google` again and paste the URL it leads to") from None
     except OAuth2Error as exc:
-        raise AuthError(f"Google refused the {what} ({exc.error})", hint="run `intcli connect google` again") from None
+        raise AuthError(f"Google refused the {what} ({redact(exc.error, 60)})",
+                        hint="run `intcli connect google` again") from None
     except requests.exceptions.SSLError:
         raise UpstreamError(f"TLS certificate of the Google token endpoint could not be verified ({what})",
                             hint="for a private CA, set SSL_CERT_FILE or REQUESTS_CA_BUNDLE") from None
@@ -101,6 +112,9 @@ def _token_endpoint_errors(what: str):  # noqa: ANN202
             raise _InvalidGrant() from None
         raise AuthError(f"Google refused to issue an access token{_error_code(exc)}",
                         hint="run `intcli connect google`") from None
+    except (ValueError, TypeError, KeyError, OverflowError):  # a token answer that is not what OAuth says
+        raise UpstreamError(f"the Google token endpoint sent an answer intcli cannot use ({what})",
+                            hint="retry later; check the token_uri of the client or key file") from None
 
 
 class _InvalidGrant(Exception):
@@ -129,6 +143,7 @@ def connect_oauth(env: Environment, registry: Registry, client_secrets: str | No
 
     config = client_config(env, client_secrets)
     client = next(iter(config.values()))
+    remember_secret(str(client.get("client_secret") or ""))  # an error page quoting it must not show it
     requested = scopes or wanted_scopes(registry)
     if not insecure:
         ensure_keyring(env)
@@ -267,9 +282,41 @@ def account_email(env: Environment, access_token: str) -> str:
 
 
 def _transport(env: Environment) -> Any:
-    from google.auth.transport.requests import Request
+    """google-auth's transport for token refreshes and service-account exchanges, on intcli's bounded HTTP
+    client: the same timeouts, deadline, body limit and redirect cap as every other request."""
+    import httpx
+    from google.auth import exceptions, transport
 
-    return Request(session=requests_session(env))
+    class Answer(transport.Response):  # type: ignore[misc]
+        def __init__(self, response: httpx.Response) -> None:
+            self._response = response
+
+        @property
+        def status(self) -> int:
+            return self._response.status_code
+
+        @property
+        def headers(self) -> Any:
+            return self._response.headers
+
+        @property
+        def data(self) -> bytes:
+            return self._response.content
+
+    class Request(transport.Request):  # type: ignore[misc]
+        def __call__(self, url: str, method: str = "GET", body: Any = None, headers: Any = None,
+                     timeout: Any = None, **kwargs: Any) -> Answer:
+            from intcli.http import check_base_url, client
+
+            parts = urlsplit(url)
+            base = check_base_url(f"{parts.scheme}://{parts.netloc}", "the token endpoint")
+            try:
+                with client(env, base) as http:
+                    return Answer(http.request(method, url, content=body, headers=dict(headers or {})))
+            except httpx.HTTPError as exc:
+                raise exceptions.TransportError(type(exc).__name__) from None
+
+    return Request()
 
 
 # -- the session at run time -----------------------------------------------------------------------------------------

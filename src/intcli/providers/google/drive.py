@@ -10,7 +10,7 @@ from intcli.providers.google import check_id
 
 if TYPE_CHECKING:
     from intcli.env import Environment
-    from intcli.fetch import FetchOptions
+    from intcli.providers.base import FetchRequest
     from intcli.registry import Registry
 
 FILE_FIELDS = ("id", "name", "mimeType", "modifiedTime", "url", "owners", "size")
@@ -85,22 +85,24 @@ def file_text(api: Any, file_id: str) -> TextResult:
     return TextResult(text, {"id": meta.get("id", file_id), "name": meta.get("name"), "mimeType": mime})
 
 
-def fetch_files(env: Environment, registry: Registry, options: FetchOptions) -> ItemList | TextResult:
+def fetch_files(env: Environment, registry: Registry, request: FetchRequest) -> ItemList | TextResult:
     from intcli.providers.google.api import GoogleAPI
     from intcli.providers.google.auth import session
+    from intcli.when import since_option
 
-    options.refuse(repo=options.repos, label=options.labels, state=options.state, assignee=options.assignee,
-                   sync=options.sync)
-    if options.content is not None:
-        if not options.content.strip():
+    content, query, since = request.get("content"), request.get("query"), since_option(env, request.get("since"))
+    if content is not None:
+        if not content.strip():
             raise UsageError("--content needs a file id", hint="take one from `intcli fetch google.drive`")
-        options.refuse(query=options.query, since=options.since, limit=options.limit)
+        if query or since or request.limit:
+            raise UsageError("--content prints one document: --query, --since and --limit do not apply",
+                             hint="drop them")
         try:
-            file_id = check_id(options.content.strip())
+            file_id = check_id(content.strip())
         except TypeError:
-            raise UsageError(f"--content {options.content[:60]!r} is not a Drive file id",
+            raise UsageError(f"--content {content[:60]!r} is not a Drive file id",
                              hint="take one from the id column of `intcli fetch google.drive`") from None
     with GoogleAPI(env, session(env, registry)) as api:
-        if options.content is not None:
+        if content is not None:
             return file_text(api, file_id)
-        return recent_files(api, options.query, options.since, options.limit)
+        return recent_files(api, query, since, request.limit)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -13,7 +14,7 @@ from intcli.providers.google import check_id
 
 if TYPE_CHECKING:
     from intcli.env import Environment
-    from intcli.fetch import FetchOptions
+    from intcli.providers.base import FetchRequest, SendRequest
     from intcli.registry import Registry
 
 MESSAGE_FIELDS = ("id", "threadId", "from", "to", "subject", "date", "snippet", "labels")
@@ -49,11 +50,9 @@ def _iso_date(value: str | None) -> str:
         return ""
     try:
         moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+        return iso_z(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+    except (TypeError, ValueError, IndexError, OverflowError):  # e.g. year 9999 in a zone west of UTC
         return value
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return iso_z(moment)
 
 
 def messages(api: Any, query: str | None = None, limit: int | None = None) -> ItemList:
@@ -88,14 +87,12 @@ def messages(api: Any, query: str | None = None, limit: int | None = None) -> It
                     table_fields=("from", "subject", "date", "snippet"))
 
 
-def fetch_messages(env: Environment, registry: Registry, options: FetchOptions) -> ItemList:
+def fetch_messages(env: Environment, registry: Registry, request: FetchRequest) -> ItemList:
     from intcli.providers.google.api import GoogleAPI
     from intcli.providers.google.auth import session
 
-    options.refuse(repo=options.repos, label=options.labels, state=options.state, assignee=options.assignee,
-                   sync=options.sync, since=options.since, content=options.content)
     with GoogleAPI(env, session(env, registry)) as api:
-        return messages(api, options.query, options.limit)
+        return messages(api, request.get("query"), request.limit)
 
 
 # -- sending ---------------------------------------------------------------------------------------------------------
@@ -144,11 +141,21 @@ def parse_addresses(values: list[str], option: str) -> list[object]:
     return addresses
 
 
-def send(env: Environment, registry: Registry, outgoing: Outgoing) -> dict[str, Any]:
+def send(env: Environment, registry: Registry, request: SendRequest,
+         confirm: Callable[[str], None]) -> dict[str, Any]:
+    """Send the message (after ``confirm``), or create a draft; every input problem is exit 2 before anything."""
     from intcli.providers.google.api import GoogleAPI
     from intcli.providers.google.auth import session
     from intcli.state import load_state
 
+    options = request.options
+    body = read_body(env, options.get("body"), options.get("body_file"))
+    outgoing = Outgoing(options["to"], options["subject"], body, options["cc"], options["draft"])
+    build_message(outgoing, None)  # every input problem surfaces now, before any question or request
+    if not outgoing.draft:
+        cc = f", cc {', '.join(outgoing.cc)}" if outgoing.cc else ""
+        subject = repr(outgoing.subject) if outgoing.subject else "a message without a subject"
+        confirm(f"Send {subject} to {', '.join(outgoing.to)}{cc}?")
     connection = load_state(env).connections.get("google")
     raw = base64.urlsafe_b64encode(build_message(outgoing, connection.account if connection else None)).decode()
     with GoogleAPI(env, session(env, registry)) as api:
@@ -156,6 +163,23 @@ def send(env: Environment, registry: Registry, outgoing: Outgoing) -> dict[str, 
             result = api.post_json("/gmail/v1/users/me/drafts", {"message": {"raw": raw}})
             message = result.get("message", {}) if isinstance(result.get("message"), dict) else {}
             return {"draft": True, "id": result.get("id"), "messageId": message.get("id"),
-                    "threadId": message.get("threadId")}
+                    "threadId": message.get("threadId"), "summary": f"Draft {result.get('id')} created"}
         result = api.post_json("/gmail/v1/users/me/messages/send", {"raw": raw})
-        return {"draft": False, "id": None, "messageId": result.get("id"), "threadId": result.get("threadId")}
+        return {"draft": False, "id": None, "messageId": result.get("id"), "threadId": result.get("threadId"),
+                "summary": f"Sent message {result.get('id')} (to {', '.join(outgoing.to)})"}
+
+
+def read_body(env: Environment, body: str | None, body_file: str | None) -> str:
+    from pathlib import Path
+
+    if (body is None) == (body_file is None):
+        raise UsageError("give the message text with exactly one of --body or --body-file",
+                         hint="e.g. --body 'Hello' or --body-file message.txt")
+    if body is not None:
+        return body
+    if body_file == "-":
+        return env.stdin.read()
+    try:
+        return Path(str(body_file)).read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read --body-file {body_file} ({type(exc).__name__})", hint="check the path") from None

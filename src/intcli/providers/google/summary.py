@@ -2,32 +2,39 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from intcli.providers.base import Section
 
 if TYPE_CHECKING:
     from intcli.env import Environment
+    from intcli.providers.base import SectionContext
     from intcli.registry import Registry
 
 
-def drive_section(env: Environment, registry: Registry, options: dict[str, Any], top: int,
-                  since: datetime) -> dict[str, Any]:
+def drive_section(env: Environment, registry: Registry, context: SectionContext) -> Section:
     from intcli.providers.google.api import GoogleAPI
     from intcli.providers.google.auth import session
     from intcli.providers.google.drive import recent_files
     from intcli.when import iso_z
 
     with GoogleAPI(env, session(env, registry)) as api:
-        result = recent_files(api, since=iso_z(since), limit=top)
-    return {"files": result.items}
+        files = recent_files(api, since=iso_z(context.since), limit=context.top).items
+    return Section(
+        headline=f"{len(files)} documents changed:", columns=["Document", "Type", "Modified"],
+        rows=[[(f["name"], f["url"]), f["mimeType"], str(f["modifiedTime"])] for f in files],
+        document={"files": files}, empty="No documents changed.", badge=f"{len(files)} changed")
 
 
-def gmail_section(env: Environment, registry: Registry, options: dict[str, Any], top: int,
-                  since: datetime) -> dict[str, Any]:
+def gmail_section(env: Environment, registry: Registry, context: SectionContext) -> Section:
     from intcli.providers.google.api import GoogleAPI
     from intcli.providers.google.auth import session
     from intcli.providers.google.gmail import messages
 
     with GoogleAPI(env, session(env, registry)) as api:
-        result = messages(api, limit=top)
-    return {"unreadCount": result.total, "messages": result.items}
+        result = messages(api, limit=context.top)
+    return Section(
+        headline=f"{result.total} unread.", columns=["From", "Subject", "Date"],
+        rows=[[m["from"], m["subject"], m["date"]] for m in result.items],
+        document={"unreadCount": result.total, "messages": result.items}, empty="No unread mail.",
+        badge=f"{result.total} unread")

@@ -1,0 +1,54 @@
+"""GitHub as intcli sees it: capabilities, their options and handlers (imported only when used)."""
+
+from __future__ import annotations
+
+from intcli.providers.base import CapabilitySpec, Option, ProviderSpec
+
+REPO = Option("repo", ("--repo", "-R"), "OWNER/NAME (repeatable)", multiple=True, metavar="OWNER/NAME",
+              max_length=140)
+STATE = Option("state", ("--state",), "open, closed or all \\[default: open]", choices=("open", "closed", "all"),
+               metavar="STATE")
+
+PROVIDER = ProviderSpec(
+    id="github",
+    connect="intcli.providers.github.connect:connect_command",
+    capabilities=(
+        CapabilitySpec(
+            id="github.user_issues",
+            help="Open issues assigned to you (or --assignee) across repositories, most recently updated first.",
+            fetch="intcli.providers.github.fetch:fetch_user_issues",
+            options=(
+                REPO,
+                Option("label", ("--label", "-l"), "Only issues with this label (repeatable: all must match)",
+                       multiple=True, metavar="LABEL", max_length=256),
+                STATE,
+                Option("assignee", ("--assignee",), "Login whose issues to fetch \\[default: @me, the connected user]",
+                       metavar="LOGIN", max_length=64),
+            ),
+            examples=("intcli fetch github.user_issues --format json",
+                      "intcli fetch github.user_issues -R acme/api --label bug --format csv"),
+            summary="intcli.providers.github.summary:assigned_section",
+            summary_title="GitHub issues assigned to you",
+            # The design's summary document names these "developmentTasks" (schema version 1).
+            summary_unavailable_extra={"developmentTasks": {"available": False, "githubIssues": [],
+                                                            "totalActiveIssues": None}},
+        ),
+        CapabilitySpec(
+            id="github.issues",
+            help="A repository's issues (pull requests removed); --sync keeps a local copy and fetches only changes.",
+            fetch="intcli.providers.github.fetch:fetch_repository_issues",
+            options=(
+                REPO,
+                STATE,
+                Option("since", ("--since",), "Only issues changed since then: an ISO 8601 time or an age (24h, 7d)",
+                       metavar="WHEN", max_length=64),
+                Option("sync", ("--sync",), "Keep a local copy and fetch only what changed since the last sync",
+                       type=bool, default=False),
+            ),
+            examples=("intcli fetch github.issues -R octocat/hello-world --since 7d",
+                      "intcli fetch github.issues -R octocat/hello-world --sync --format ndjson"),
+            summary="intcli.providers.github.summary:repositories_section",
+            summary_title="Repository activity",
+        ),
+    ),
+)
