@@ -61,7 +61,8 @@ def switch_app(env: Environment, app_id: str, enabled: bool, capability: str | N
 
 def _check(env: Environment, text: str, origin: str) -> None:
     from intcli.models import UserConfig
-    from intcli.registry import build_registry, load_builtin
+    from intcli.registry import build_registry, load_builtin, load_plugins
     from intcli.validation import validate
 
-    build_registry(load_builtin(env), validate(UserConfig, parse_toml(text, origin), origin), origin)
+    build_registry(load_builtin(env), validate(UserConfig, parse_toml(text, origin), origin), origin,
+                   load_plugins(env))

@@ -95,6 +95,36 @@ def send_once(http: HTTP, method: str, url: str, **kwargs: Any) -> httpx.Respons
         raise Retryable(type(exc).__name__, transport_error(exc, http.host)) from None
 
 
+def raise_for_status(response: httpx.Response, host: str, what: str, message: str, *, fix_auth: str,
+                     fix_usage: str, retry_after_cap: float = 60.0) -> None:
+    """The one mapping of HTTP statuses to intcli's exit codes. Providers pass the server's own words
+    (``message``, already redacted), the fixes to name, and handle their special cases (e.g. rate limits
+    reported as 403) before calling this.
+
+    429 and 500/502/503/504 are Retryable (a ``Retry-After`` up to ``retry_after_cap`` seconds is honoured);
+    401, 403 and 404 are AuthError (exit 4); 400 and 422 UsageError (exit 2); anything else UpstreamError."""
+    from intcli.errors import AuthError
+
+    status = response.status_code
+    if status < 300:
+        return
+    if status == 429 or status in TRANSIENT_STATUSES:
+        retry_after = header_number(response.headers.get("retry-after"))
+        wait = retry_after if retry_after is not None and retry_after <= retry_after_cap else None
+        raise Retryable(str(status), UpstreamError(f"{host} kept answering {status} to {what}", hint="retry later"),
+                        wait)
+    said = f": {message}" if message else ""
+    if status == 401:
+        raise AuthError(f"{host} rejected the credential for {what} (401){said}", hint=fix_auth)
+    if status == 403:
+        raise AuthError(f"{host} refused {what} (403){said}", hint=fix_auth)
+    if status == 404:
+        raise AuthError(f"{what}: not found, or not visible to this account (404)", hint=fix_usage)
+    if status in (400, 422):
+        raise UsageError(f"{host} rejected {what}{said}", hint=fix_usage)
+    raise UpstreamError(f"{host} answered {status} to {what}", hint="retry later")
+
+
 def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True

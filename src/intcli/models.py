@@ -24,6 +24,8 @@ class AuthType(enum.StrEnum):
     TOKEN = "token"
     OAUTH2 = "oauth2"
     SERVICE_ACCOUNT = "service_account"
+    BASIC = "basic"  # a user name (e.g. an e-mail) and an API token, as HTTP Basic auth
+    NONE = "none"  # nothing secret (e.g. a local file a plugin reads)
 
 
 class ProviderStatus(enum.StrEnum):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -52,6 +52,7 @@ class Registry:
     settings: dict[str, AppSettings] = field(default_factory=dict)
     provided_by: dict[str, str] = field(default_factory=dict)  # capability id -> id of the app providing it
     user_defined: set[str] = field(default_factory=set)  # "providers.x", "capabilities.x", "apps.x"
+    plugin_defined: dict[str, str] = field(default_factory=dict)  # "providers.x" -> "plugin <distribution>"
 
     # -- queries -----------------------------------------------------------------------------------------------
     def app_enabled(self, app_id: str) -> bool:
@@ -125,7 +126,23 @@ def load_registry(env: Environment) -> Registry:
     text = read_text(path, "config file")
     if text is not None:
         user = load_validated(env, "config", UserConfig, text, parse_toml(text, str(path)), str(path))
-    return build_registry(builtin, user, str(path))
+    return build_registry(builtin, user, str(path), load_plugins(env))
+
+
+def load_plugins(env: Environment) -> list[tuple[str, UserConfig]]:
+    """The registry data of installed provider plugins, each validated like a config file."""
+    from intcli.providers import plugin_problems, providers
+
+    layers = []
+    for spec in providers().values():
+        if spec.source != "built-in" and spec.registry:
+            origin = f"{spec.source} (provider {spec.id})"
+            layers.append((spec.source, load_validated(env, f"plugin:{spec.id}", UserConfig, spec.registry,
+                                                       parse_toml(spec.registry, origin), origin)))
+    for plugin, problem in plugin_problems:
+        env.warn(f"ignored the provider plugin {plugin}: {problem}")
+    plugin_problems.clear()  # said once per process
+    return layers
 
 
 def parse_toml(text: str, origin: str) -> dict[str, Any]:
@@ -135,35 +152,43 @@ def parse_toml(text: str, origin: str) -> dict[str, Any]:
         raise ConfigError(f"{origin}: invalid TOML: {exc}", hint="fix the file; intcli left it unchanged") from None
 
 
-def build_registry(builtin: UserConfig, user: UserConfig | None, user_origin: str) -> Registry:
+def build_registry(builtin: UserConfig, user: UserConfig | None, user_origin: str,
+                   plugins: Sequence[tuple[str, UserConfig]] = ()) -> Registry:
+    """Layers in order: built-in, plugins (``(source, data)``), the user's config."""
     registry = Registry(
         providers=dict(builtin.providers), capabilities=dict(builtin.capabilities), apps=dict(builtin.apps)
     )
+    for source, layer in plugins:
+        def record(key: str, source: str = source) -> None:
+            registry.plugin_defined[key] = source
+
+        _merge_layer(registry, layer, source, record)
     if user is not None:
-        _merge_user(registry, user, user_origin)
+        _merge_layer(registry, user, user_origin, registry.user_defined.add)
+        registry.settings = dict(user.app_settings)
     _check_references(registry, user_origin)
     return registry
 
 
-def _merge_user(registry: Registry, user: UserConfig, origin: str) -> None:
+def _merge_layer(registry: Registry, layer: UserConfig, origin: str, record: Callable[[str], object]) -> None:
     for section, additions, target in (
-        ("providers", user.providers, registry.providers),
-        ("capabilities", user.capabilities, registry.capabilities),
-        ("apps", user.apps, registry.apps),
+        ("providers", layer.providers, registry.providers),
+        ("capabilities", layer.capabilities, registry.capabilities),
+        ("apps", layer.apps, registry.apps),
     ):
         for key, value in additions.items():
             if key in target:
                 raise ConfigError(
-                    f"{origin}: {format_location((section, key))}: {key!r} is already defined by the {BUILTIN}",
-                    hint="choose another id",
-                )
+                    f"{origin}: {format_location((section, key))}: {key!r} is already defined by the "
+                    f"{_origin_of(registry, f'{section}.{key}', origin)}", hint="choose another id")
             target[key] = value  # type: ignore[assignment]
-            registry.user_defined.add(f"{section}.{key}")
-    registry.settings = dict(user.app_settings)
+            record(f"{section}.{key}")
 
 
 def _origin_of(registry: Registry, key: str, user_origin: str) -> str:
-    return user_origin if key in registry.user_defined else BUILTIN
+    if key in registry.user_defined:
+        return user_origin
+    return registry.plugin_defined.get(key, BUILTIN)
 
 
 def _check_references(registry: Registry, user_origin: str) -> None:
@@ -267,7 +292,9 @@ def _check_cycles(registry: Registry, user_origin: str) -> None:
 
 # -- documents for ``registry --json`` and ``apps --json`` ----------------------------------------------------------
 def _source(registry: Registry, key: str) -> str:
-    return "config" if key in registry.user_defined else "built-in"
+    if key in registry.user_defined:
+        return "config"
+    return registry.plugin_defined.get(key, "built-in")
 
 
 def registry_document(registry: Registry) -> dict[str, Any]:

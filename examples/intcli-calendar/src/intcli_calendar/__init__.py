@@ -1,0 +1,1 @@
+"""intcli-calendar: an example provider plugin for intcli (see the README's "Writing a provider")."""

@@ -1,0 +1,70 @@
+"""The jira capabilities as ``fetch`` handlers, and where the site, e-mail and token come from."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from intcli.errors import ConfigError, UsageError
+from intcli.providers.jira import EMAIL_VARIABLE, PROVIDER, SITE_VARIABLE, check_email, check_token_shape, site
+
+if TYPE_CHECKING:
+    from intcli.env import Environment
+    from intcli.output import ItemList
+    from intcli.providers.base import FetchRequest
+    from intcli.providers.jira.api import JiraAPI
+    from intcli.registry import Registry
+
+
+def open_api(env: Environment, registry: Registry, max_wait: float = 60.0,
+             on_page: Callable[[], None] | None = None) -> JiraAPI:
+    """The client for the credential in use: ``JIRA_API_TOKEN`` (with ``JIRA_SITE`` and ``JIRA_EMAIL``), else the
+    stored connection and its token in the vault."""
+    from intcli.credentials import resolve
+    from intcli.providers.jira.api import JiraAPI
+
+    credential = resolve(env, registry, PROVIDER, "run `intcli connect jira --site SITE --email EMAIL` "
+                         "(or set JIRA_API_TOKEN, JIRA_EMAIL and JIRA_SITE in CI)")
+    if credential.connection is None:
+        variable = credential.source
+        missing = [name for name in (SITE_VARIABLE, EMAIL_VARIABLE) if not env.environ.get(name, "").strip()]
+        if missing:
+            raise ConfigError(f"{variable} is set but {' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} "
+                              "not", hint=f"set {', '.join(missing)} too (e.g. JIRA_SITE=acme.atlassian.net)")
+        try:
+            token = check_token_shape(credential.secret)
+        except UsageError:
+            raise ConfigError(f"{variable} does not hold a token (spaces or unprintable characters)",
+                              hint=f"set {variable} to the token alone") from None
+        where = site(env.environ[SITE_VARIABLE], SITE_VARIABLE)
+        email = check_email(env.environ[EMAIL_VARIABLE], EMAIL_VARIABLE)
+        return JiraAPI(env, where, email, token, max_wait, on_page, fix_auth=f"set {variable} to a valid API token")
+    details = credential.connection.details
+    where = site(details.get("site_url", ""), "the stored jira connection")
+    return JiraAPI(env, where, details.get("email", ""), credential.secret, max_wait, on_page,
+                   fix_auth="run `intcli connect jira` with a new API token")
+
+
+def fetch_user_issues(env: Environment, registry: Registry, request: FetchRequest) -> ItemList:
+    from intcli.providers.jira.issues import assigned_jql, search
+
+    jql = assigned_jql(request.get("project"), request.get("jql"))  # bad input is exit 2 before anything else
+    with open_api(env, registry, request.max_wait, request.on_page) as api:
+        return search(api, jql, request.limit)
+
+
+def fetch_project_issues(env: Environment, registry: Registry, request: FetchRequest) -> ItemList:
+    from intcli.providers.jira.issues import project_jql, search
+    from intcli.when import parse_when
+
+    project = request.get("project")
+    if not project:
+        raise UsageError("jira.issues needs --project KEY", hint="e.g. --project OPS")
+    since = request.get("since")
+    minutes = None
+    if since is not None:
+        moment = parse_when(since, env.now())
+        minutes = max(1, int((env.now() - moment).total_seconds() // 60) + 1)
+    jql = project_jql(project, minutes)
+    with open_api(env, registry, request.max_wait, request.on_page) as api:
+        return search(api, jql, request.limit)

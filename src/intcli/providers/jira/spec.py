@@ -1,0 +1,40 @@
+"""Jira Cloud as intcli sees it: capabilities, their options and handlers (imported only when used)."""
+
+from __future__ import annotations
+
+from intcli.providers.base import CapabilitySpec, Option, ProviderSpec
+
+PROJECT = Option("project", ("--project", "-p"), "A project key, e.g. OPS", metavar="KEY", max_length=255)
+
+PROVIDER = ProviderSpec(
+    id="jira",
+    connect="intcli.providers.jira.connect:connect_command",
+    capabilities=(
+        CapabilitySpec(
+            id="jira.user_issues",
+            help="Unresolved Jira issues assigned to you, most recently updated first "
+                 "(JQL: assignee = currentUser() AND statusCategory != Done ORDER BY updated DESC).",
+            fetch="intcli.providers.jira.fetch:fetch_user_issues",
+            options=(
+                PROJECT,
+                Option("jql", ("--jql",), "Your own JQL instead of the default query", metavar="JQL",
+                       max_length=4096),
+            ),
+            examples=("intcli fetch jira.user_issues --format json", "intcli fetch jira.user_issues --project OPS",
+                      "intcli fetch jira.user_issues --jql 'project = OPS AND priority = High ORDER BY updated DESC'"),
+            summary="intcli.providers.jira.summary:assigned_section",
+            summary_title="Jira issues assigned to you",
+        ),
+        CapabilitySpec(
+            id="jira.issues",
+            help="A Jira project's issues, most recently updated first.",
+            fetch="intcli.providers.jira.fetch:fetch_project_issues",
+            options=(
+                PROJECT,
+                Option("since", ("--since",), "Only issues updated since then: an ISO 8601 time or an age (24h, 7d)",
+                       metavar="WHEN", max_length=64),
+            ),
+            examples=("intcli fetch jira.issues --project OPS --since 7d",),
+        ),
+    ),
+)

@@ -1,0 +1,92 @@
+"""Third-party providers by entry point: the example plugin (examples/intcli-calendar) installed into a venv
+beside intcli appears in registry, status, connect, fetch and summary, and intcli works again once it is gone."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "intcli-calendar"
+
+
+@pytest.fixture(scope="module")
+def venv_python(tmp_path_factory) -> Path:
+    """A fresh venv that sees this intcli (system site packages) and has the plugin installed in it alone."""
+    root = tmp_path_factory.mktemp("plugin")
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(root / "venv")], check=True,
+                   timeout=300)
+    python = root / "venv" / "bin" / "python"
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+                    "--disable-pip-version-check", str(EXAMPLE)], check=True, timeout=300,
+                   env={**os.environ, "PIP_NO_INPUT": "1"})
+    return python
+
+
+def ics(path: Path) -> Path:
+    now = datetime.now(UTC)
+
+    def stamp(moment: datetime) -> str:
+        return moment.strftime("%Y%m%dT%H%M%SZ")
+
+    events = [("standup", "Stand-up", now + timedelta(hours=2), "Room 1"),
+              ("review", "Design review\\, part 2", now + timedelta(hours=5), ""),
+              ("later", "Quarterly planning", now + timedelta(days=9), "HQ")]
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0"]
+    for uid, title, start, where in events:
+        lines += ["BEGIN:VEVENT", f"UID:{uid}", f"SUMMARY:{title}", f"DTSTART:{stamp(start)}",
+                  f"DTEND:{stamp(start + timedelta(minutes=30))}", f"LOCATION:{where}", "END:VEVENT"]
+    path.write_text("\r\n".join([*lines, "END:VCALENDAR", ""]))
+    return path
+
+
+def intcli(python: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(python), "-m", "intcli", *args], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **extra}, stdin=subprocess.DEVNULL)
+
+
+def test_the_example_plugin_end_to_end(venv_python, tmp_path, isolated):
+    registry = json.loads(intcli(venv_python, "registry", "--json").stdout)
+    calendar = next(p for p in registry["providers"] if p["id"] == "calendar")
+    assert calendar["source"] == "plugin intcli-calendar"
+    assert "calendar.events" in [c["id"] for c in registry["capabilities"]]
+    assert "calendar.events" in intcli(venv_python, "fetch", "--help").stdout
+
+    not_yet = intcli(venv_python, "fetch", "calendar.events")
+    assert not_yet.returncode == 4 and "intcli connect calendar --file PATH" in not_yet.stderr
+    connected = intcli(venv_python, "connect", "calendar", "--file", str(ics(tmp_path / "work.ics")))
+    assert connected.returncode == 0 and "3 events" in connected.stderr, connected.stderr
+    events = json.loads(intcli(venv_python, "fetch", "calendar.events", "--format", "json").stdout)["events"]
+    assert [e["id"] for e in events] == ["standup", "review", "later"]
+    assert events[1]["title"] == "Design review, part 2" and events[0]["start"].endswith("Z")
+    soon = json.loads(intcli(venv_python, "fetch", "calendar.events", "--days", "1", "-f", "json").stdout)
+    assert [e["id"] for e in soon["events"]] == ["standup", "review"]
+
+    status = json.loads(intcli(venv_python, "status", "--json").stdout)
+    assert status["connections"]["calendar"]["connected"] is True
+    planner = next(a for a in status["apps"] if a["id"] == "day-planner")
+    assert planner["state"] == "limited"  # GitHub (optional, limited) is not connected
+
+    summary = intcli(venv_python, "summary", "--app", "day-planner", "--format", "markdown")
+    assert summary.returncode == 0, summary.stderr
+    assert "## Today's events" in summary.stdout and "Stand-up" in summary.stdout
+    assert "Quarterly planning" not in summary.stdout and "intcli connect github" in summary.stdout
+
+
+def test_intcli_works_again_without_the_plugin(venv_python, isolated):
+    subprocess.run([str(venv_python), "-m", "pip", "uninstall", "--quiet", "--yes", "intcli-calendar"], check=True,
+                   timeout=300)
+    try:
+        assert intcli(venv_python, "status").returncode == 0
+        registry = json.loads(intcli(venv_python, "registry", "--json").stdout)
+        assert "calendar" not in [p["id"] for p in registry["providers"]]
+        gone = intcli(venv_python, "fetch", "calendar.events")
+        assert gone.returncode == 2 and "unknown capability" in gone.stderr
+    finally:
+        subprocess.run([str(venv_python), "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+                        str(EXAMPLE)], check=True, timeout=300)
