@@ -36,7 +36,7 @@ def test_headless_connect_with_pkce_then_status(run, google, no_keyring, state_d
     status = json.loads(run("status", "--json").stdout)
     assert status["connections"]["google"]["account"] == EMAIL
     assert next(a for a in status["apps"] if a["id"] == "ai-admin-assistant")["state"] == "limited"  # no github
-    ready = json.loads(run("status", "--json", extra_env={"GH_TOKEN": "x"}).stdout)
+    ready = json.loads(run("status", "--json", extra_env={"GH_TOKEN": "x", "JIRA_API_TOKEN": "y"}).stdout)
     assert next(a for a in ready["apps"] if a["id"] == "ai-admin-assistant")["state"] == "ready"
 
 

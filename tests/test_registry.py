@@ -10,7 +10,7 @@ from conftest import write_config
 from intcli.env import Environment
 from intcli.errors import ConfigError
 from intcli.models import UserConfig
-from intcli.registry import load_registry, parse_toml
+from intcli.registry import load_registry, parse_toml, registry_document
 from intcli.validation import TRUST_FILE_NAME, validate
 
 EXTRA_APP = """
@@ -35,12 +35,14 @@ def env() -> Environment:
 
 def test_builtin_registry(run):
     registry = load_registry(env())
-    assert set(registry.providers) == {"github", "google"}
-    assert set(registry.capabilities) == {"github.issues", "github.user_issues", "google.drive", "google.gmail"}
+    assert set(registry.providers) == {"github", "google", "jira"}
+    assert set(registry.capabilities) == {"github.issues", "github.user_issues", "google.drive", "google.gmail",
+                                          "jira.user_issues", "jira.issues"}
     assert registry.provided_by == {"timeline.events": "github-timeline", "ai.document_analysis": "ai-admin-assistant"}
     assistant = registry.requirements("ai-admin-assistant")
     assert [(r.capability, r.required, str(r.fallback)) for r in assistant] == [
         ("google.drive", True, "disable"), ("google.gmail", True, "disable"), ("github.user_issues", False, "limited"),
+        ("jira.user_issues", False, "limited"),
     ]
     assert all(r.purpose for app in registry.apps for r in registry.requirements(app))
     assert [str(o) for o in registry.capabilities["google.gmail"].operations] == ["read", "write"]
@@ -90,19 +92,20 @@ def test_user_app_requiring_a_provided_capability(config_dir, run):
 
 def test_user_provider_and_capability(config_dir):
     write_config(config_dir, """
-[providers.jira]
-name = "Jira"
+[providers.linear]
+name = "Linear"
 auth = ["token"]
 status = "maintenance"
 
-[capabilities."jira.tickets"]
-provider = "jira"
+[capabilities."linear.tickets"]
+provider = "linear"
 name = "Tickets"
 operations = ["read"]
 """)
     registry = load_registry(env())
-    assert registry.capabilities["jira.tickets"].provider == "jira"
-    assert str(registry.providers["jira"].status) == "maintenance"
+    assert registry.capabilities["linear.tickets"].provider == "linear"
+    assert str(registry.providers["linear"].status) == "maintenance"
+    assert registry_document(registry)["providers"][-1]["source"] == "config"
 
 
 BAD_CONFIGS = [
@@ -179,4 +182,4 @@ def test_registry_command_lists_everything(run, config_dir):
     assert capabilities["timeline.events"]["providedBy"] == "github-timeline"
     assert capabilities["google.gmail"]["operations"] == ["read", "write"]
     assert capabilities["github.issues"]["dataTypes"] == ["issue"]
-    assert {p["id"] for p in document["providers"]} == {"github", "google"}
+    assert {p["id"] for p in document["providers"]} == {"github", "google", "jira"}

@@ -56,5 +56,6 @@ def test_fetch_and_send_complete_only_what_they_can_do(run_process):
                                         "COMP_CWORD": str(len(words) - 1)})
         return result.stdout.split()
 
-    assert complete("intcli fetch ") == ["github.issues", "github.user_issues", "google.drive", "google.gmail"]
+    assert complete("intcli fetch ") == ["github.issues", "github.user_issues", "google.drive", "google.gmail",
+                                         "jira.issues", "jira.user_issues"]
     assert complete("intcli send ") == ["google.gmail"]

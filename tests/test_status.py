@@ -76,6 +76,7 @@ def test_google_without_github_is_limited(run):
 def test_everything_connected_is_ready_and_check_passes(run):
     connect("github", ["repo"])
     connect("google", GOOGLE_SCOPES)
+    connect("jira", None)
     document = status_json(run)
     states = {a["id"]: a["state"] for a in document["apps"]}
     assert states == {"ai-admin-assistant": "ready", "github-timeline": "ready"}

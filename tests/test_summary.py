@@ -34,11 +34,17 @@ def summary_json(run, *args: str) -> tuple[int, dict, str]:
     return result.exit_code, json.loads(result.stdout) if result.stdout else {}, result.stderr
 
 
-def test_everything_connected(run, github, google_connected):
+def test_everything_connected(run, github, google_connected, httpserver, monkeypatch):
+    from fake_jira import EMAIL, TOKEN, FakeJira
+
+    jira = FakeJira().install(httpserver)  # beside the fake GitHub: /rest/... and /api/v3/...
+    for name, value in (("JIRA_API_TOKEN", TOKEN), ("JIRA_EMAIL", EMAIL), ("JIRA_SITE", jira.site)):
+        monkeypatch.setenv(name, value)
     code, document, _ = summary_json(run, "--since", "7d")
     assert code == 0
     assert document["app"] == "ai-admin-assistant" and document["schemaVersion"] == 1
-    assert list(document["sections"]) == ["google.drive", "google.gmail", "github.user_issues"]
+    assert list(document["sections"]) == ["google.drive", "google.gmail", "github.user_issues", "jira.user_issues"]
+    assert [i["key"] for i in document["sections"]["jira.user_issues"]["issues"]] == jira.expected()[:5]
     assert all(s["status"] == "ok" for s in document["sections"].values())
     tasks = document["developmentTasks"]
     assert tasks["available"] is True and len(tasks["githubIssues"]) == 5
