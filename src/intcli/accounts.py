@@ -60,7 +60,7 @@ def disconnect(env: Environment, provider: str) -> Disconnected:
     return Disconnected(provider, was_connected, credential_variable(registry.providers[provider], env.environ))
 
 
-def account_lock(env: Environment, provider: str):  # noqa: ANN201 - a context manager
+def account_lock(env: Environment, provider: str) -> contextlib.AbstractContextManager[None]:
     """Held while a provider's secret and its state change together, so that a connect and a disconnect
     running at once never leave a connection without its secret (or a secret without its connection)."""
     from intcli.fsutil import locked

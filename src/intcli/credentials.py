@@ -36,6 +36,7 @@ def resolve(env: Environment, registry: Registry, provider_id: str, connect_hint
     provider = registry.providers[provider_id]
     connection = load_state(env).connections.get(provider_id)  # read first: a damaged state file is reported
     variable = credential_variable(provider, env.environ)
+    secret: str | None  # from the environment, else from the vault (None when missing)
     if variable is not None:
         secret = env.environ[variable].strip()
         remember_secret(secret)

@@ -5,7 +5,7 @@ Handlers come from the providers' specs (``intcli.providers``) and are imported 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from intcli.errors import AuthError, UsageError
 
@@ -43,12 +43,12 @@ def run_fetch(env: Environment, request: FetchRequest) -> Any:
         explain_missing(env, "fetch", capability, [])
     if request.app is not None:
         check_app_access(registry, request.app, capability)
-    result = load_handler(spec.fetch)(env, registry, request)  # type: ignore[union-attr]
+    result = load_handler(spec.fetch)(env, registry, request)
     mark_used(env, registry.capabilities[capability].provider)
     return result
 
 
-def explain_missing(env: Environment, verb: str, capability: str, available: list[str]) -> None:
+def explain_missing(env: Environment, verb: str, capability: str, available: list[str]) -> NoReturn:
     """Why ``capability`` cannot be fetched (or sent), as a usage error naming what can."""
     from intcli.providers import capability_specs
     from intcli.registry import load_registry, suggest

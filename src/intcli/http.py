@@ -17,6 +17,8 @@ from intcli import __version__
 from intcli.errors import IntcliError, UpstreamError, UsageError
 
 if TYPE_CHECKING:
+    import ssl
+
     import httpx
 
     from intcli.env import Environment
@@ -354,7 +356,7 @@ def ca_bundle(env: Environment) -> str | None:
     return env.environ.get("SSL_CERT_FILE") or env.environ.get("REQUESTS_CA_BUNDLE") or None
 
 
-def _verify(env: Environment):  # noqa: ANN202 - an ssl.SSLContext, or True for httpx's default
+def _verify(env: Environment) -> ssl.SSLContext | bool:  # True for httpx's default
     bundle = ca_bundle(env)
     if not bundle:
         return True

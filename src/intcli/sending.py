@@ -45,6 +45,6 @@ def run_send(env: Environment, request: SendRequest, yes: bool) -> dict[str, Any
         if env.stdin.readline().strip().lower() not in ("y", "yes"):
             raise UsageError("not sent", hint="nothing was sent; pass --draft to keep it as a draft")
 
-    result: dict[str, Any] = load_handler(spec.send)(env, registry, request, confirm)  # type: ignore[union-attr]
+    result: dict[str, Any] = load_handler(spec.send)(env, registry, request, confirm)
     mark_used(env, capability.provider)
     return result

@@ -8,6 +8,7 @@ its error without hiding the others; the summary exits non-zero only when a requ
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -49,7 +50,7 @@ def parse_since(text: str | None, now: datetime) -> datetime:
     return parse_when(text, now) if text else now - DEFAULT_SINCE
 
 
-def _run_all(work, items: list[str]) -> list[tuple[str, Any]]:  # noqa: ANN001 - a callable
+def _run_all(work: Callable[[str], tuple[str, Any]], items: list[str]) -> list[tuple[str, Any]]:
     """Run ``work`` for every item at once, in daemon threads: Ctrl-C ends intcli at once instead of waiting
     for requests in flight (there is nothing to save from an interrupted summary)."""
     import queue
@@ -114,7 +115,9 @@ def build_summary(env: Environment, app_id: str | None, top: int, since_text: st
     context = SectionContext(app_id, registry.app_options(app_id), top, summary.since)
 
     def run_section(capability: str) -> tuple[str, Section | IntcliError]:
-        builder = load_handler(specs[capability].summary)
+        target = specs[capability].summary
+        assert target is not None  # specs holds only capabilities with a summary
+        builder = load_handler(target)
         try:
             return capability, builder(env, registry, context)
         except IntcliError as exc:

@@ -19,6 +19,8 @@ from intcli.fsutil import atomic_write, locked, read_text
 from intcli.state import SecretStorage
 
 if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
+
     from intcli.env import Environment
 
 SERVICE = "intcli"
@@ -74,8 +76,8 @@ def _keyring_error(action: str, exc: BaseException) -> BaseException:
                        hint="check the keyring service, or use --insecure-storage")
 
 
-def _backend(env: Environment, storing: bool = False):  # noqa: ANN202 - a keyring backend
-    def detect():  # noqa: ANN202
+def _backend(env: Environment, storing: bool = False) -> KeyringBackend:
+    def detect() -> KeyringBackend:
         import keyring.core
 
         name = env.environ.get("PYTHON_KEYRING_BACKEND")

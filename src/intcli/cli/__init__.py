@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 import traceback
-from typing import Annotated
+from typing import Annotated, Any, NoReturn, TextIO, cast
 
 import typer
 
@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
     """Run the CLI and return the exit status; every error path of intcli ends here."""
     real_stdout = None
     if env is None:
-        real_stdout, sys.stdout = sys.stdout, _ReaderGuard(sys.stdout)  # help text is printed to sys.stdout
+        real_stdout, sys.stdout = sys.stdout, cast(TextIO, _ReaderGuard(sys.stdout))  # help is printed to sys.stdout
         env = Environment(stdout=sys.stdout)
     try:
         return _run(env, argv)
@@ -134,7 +134,7 @@ class _ReaderGuard:
     """stdout whose reader may go away (``intcli fetch … | head -1``): end quietly with 141, as Unix tools do
     when SIGPIPE ends them, instead of a Python error. (SIGPIPE itself stays ignored: sockets need that.)"""
 
-    def __init__(self, stream) -> None:  # noqa: ANN001 - a text stream
+    def __init__(self, stream: TextIO) -> None:
         self._stream = stream
 
     def write(self, text: str) -> int:
@@ -149,14 +149,14 @@ class _ReaderGuard:
         except BrokenPipeError:
             self._gone()
 
-    def _gone(self) -> None:
+    def _gone(self) -> NoReturn:
         import os
 
         # Nothing more can be shown; point fd 1 at /dev/null so the interpreter's final flush stays silent.
         os.dup2(os.open(os.devnull, os.O_WRONLY), self._stream.fileno())
         raise _StdoutClosed
 
-    def __getattr__(self, name: str):  # noqa: ANN204 - isatty, fileno, encoding… of the real stream
+    def __getattr__(self, name: str) -> Any:  # isatty, fileno, encoding… of the real stream
         return getattr(self._stream, name)
 
 

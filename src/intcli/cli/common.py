@@ -5,12 +5,17 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from intcli.env import Environment
 from intcli.providers.base import Option
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from intcli.registry import Registry
 
 
 def get_env(ctx: typer.Context) -> Environment:
@@ -40,7 +45,7 @@ def complete_capabilities(incomplete: str) -> list[tuple[str, str]]:
     return [(k, v) for k, v in sorted(names.items()) if k.startswith(incomplete)]
 
 
-def _registry_for_completion():  # noqa: ANN202 - a Registry, or None when the config is broken
+def _registry_for_completion() -> Registry | None:  # None when the config is broken
     from intcli.errors import IntcliError
     from intcli.registry import load_registry
 
@@ -62,7 +67,7 @@ OnBehalfOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print a JSON document (stable; see the README).")]
 
 
-def titled_table(title: str, columns: tuple[str, ...]):  # noqa: ANN201 - a rich Table
+def titled_table(title: str, columns: tuple[str, ...]) -> Table:
     """The listing tables of ``registry`` and ``apps``: a left-aligned title, folding columns."""
     from rich.table import Table
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import inspect
 import math
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 import typer.core
@@ -14,6 +15,11 @@ from intcli.cli import app
 from intcli.cli.common import OnBehalfOption, bounded, capability_command, get_env, print_json
 from intcli.errors import UsageError
 from intcli.output import Format
+
+if TYPE_CHECKING:
+    from rich.status import Status
+
+    from intcli.env import Environment
 
 
 class _CapabilityGroup(typer.core.TyperGroup):
@@ -122,12 +128,12 @@ def run_command(ctx: typer.Context, capability: str, options: dict[str, Any], *,
 class _progress:
     """A transient page counter on stderr when it is a terminal; nothing otherwise."""
 
-    def __init__(self, env) -> None:  # noqa: ANN001 - Environment
+    def __init__(self, env: Environment) -> None:
         self.env = env
-        self.status = None
+        self.status: Status | None = None
         self.pages = 0
 
-    def __enter__(self):  # noqa: ANN204
+    def __enter__(self) -> Callable[[], None] | None:
         if not self.env.stderr_isatty:
             return None
         self.status = self.env.err_console.status("fetching…")
@@ -135,6 +141,7 @@ class _progress:
         return self.tick
 
     def tick(self) -> None:
+        assert self.status is not None  # tick is handed out only once the status is shown
         self.pages += 1
         self.status.update(f"fetching… {self.pages} page{'s' if self.pages != 1 else ''}")
 

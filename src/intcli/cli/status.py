@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from intcli.cli import app
 from intcli.cli.common import AppOption, JsonOption, get_env, human_time, print_json
 from intcli.errors import ExitStatus
+
+if TYPE_CHECKING:
+    from intcli.env import Environment
+    from intcli.status import StatusReport
 
 _STATE_STYLE = {"ready": "green", "limited": "yellow", "disabled": "red", "error": "bold red"}
 
@@ -41,7 +45,7 @@ def status(
         raise typer.Exit(int(ExitStatus.AUTH))
 
 
-def render_status(env, report) -> None:  # noqa: ANN001 - Environment, StatusReport
+def render_status(env: Environment, report: StatusReport) -> None:
     from rich import box
     from rich.table import Table
 

@@ -11,6 +11,7 @@ from intcli.providers.github import PROVIDER, PUBLIC_API, Endpoint, check_token_
 if TYPE_CHECKING:
     from intcli.env import Environment
     from intcli.providers.base import FetchRequest
+    from intcli.providers.github.api import GitHubAPI
     from intcli.providers.github.issues import IssueList
     from intcli.registry import Registry
 
@@ -35,7 +36,7 @@ def credentials(env: Environment, registry: Registry) -> tuple[Endpoint, str, st
 
 
 def open_api(env: Environment, registry: Registry, max_wait: float = 60.0,
-             on_page: Callable[[], None] | None = None):  # noqa: ANN201 - a GitHubAPI
+             on_page: Callable[[], None] | None = None) -> GitHubAPI:
     """The REST client for the credentials in use, with the conditional-request cache of its host."""
     from intcli.httpcache import ConditionalCache
     from intcli.providers.github.api import GitHubAPI

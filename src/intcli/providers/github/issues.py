@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -97,8 +97,8 @@ def search_query(assignee: str, state: str, repos: list[str], labels: list[str])
     return " ".join(parts)
 
 
-def assigned_issues(api: GitHubAPI, *, assignee: str = "@me", state: str = "open", repos: list[str] = (),
-                    labels: list[str] = (), limit: int | None = None) -> IssueList:
+def assigned_issues(api: GitHubAPI, *, assignee: str = "@me", state: str = "open", repos: Sequence[str] = (),
+                    labels: Sequence[str] = (), limit: int | None = None) -> IssueList:
     """Issues assigned to ``assignee``, most recently updated first; page 1 tells the total, the rest in parallel."""
     per_page = min(PER_PAGE, limit) if limit else PER_PAGE
     params: dict[str, str | int] = {"q": search_query(assignee, state, list(repos), list(labels)),
@@ -176,7 +176,7 @@ def has_next(link_header: str) -> bool:
     return 'rel="next"' in link_header
 
 
-def dedupe(items) -> list[dict[str, Any]]:  # noqa: ANN001 - an iterable of items
+def dedupe(items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """Pages fetched in parallel can overlap when an issue moves between them: keep the first sighting."""
     seen: set[int] = set()
     unique = []

@@ -65,6 +65,7 @@ def client_config(env: Environment, path: str | None) -> dict[str, Any]:
                          hint="download the JSON of an OAuth client of type Desktop app")
     for key in ("auth_uri", "token_uri"):
         check_base_url(client[key], f"{key} in {path}")
+    assert kind is not None  # client is a dict only when kind is set
     return {kind: client}
 
 

@@ -14,9 +14,10 @@ import json
 import os
 import socket
 import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 from intcli.errors import AuthError, ConfigError, UpstreamError, UsageError
@@ -25,8 +26,11 @@ from intcli.safety import redact, remember_secret
 from intcli.state import Connection, SecretStorage
 
 if TYPE_CHECKING:
+    import requests
+
     from intcli.env import Environment
     from intcli.registry import Registry
+    from intcli.state import StateDocument
 
 SERVICE_ACCOUNT_VARIABLE = "GOOGLE_APPLICATION_CREDENTIALS"
 REFRESH_MARGIN = timedelta(minutes=2)
@@ -42,7 +46,7 @@ class GoogleConnected:
     missing: dict[str, list[str]]
 
 
-def requests_session(env: Environment):  # noqa: ANN201 - a requests.Session
+def requests_session(env: Environment) -> requests.Session:
     """The session of the OAuth code exchange (requests-oauthlib): intcli's CA rule and read timeout."""
     import requests
 
@@ -52,11 +56,11 @@ def requests_session(env: Environment):  # noqa: ANN201 - a requests.Session
     _trust_custom_ca(env, session)
     send, timeout = session.request, http_timeout(env)
 
-    def request_with_timeout(method, url, **kwargs):  # noqa: ANN001, ANN202
+    def request_with_timeout(method: str, url: str | bytes, **kwargs: Any) -> requests.Response:
         kwargs["timeout"] = kwargs.get("timeout") or timeout  # requests-oauthlib passes none: it would wait forever
         return send(method, url, **kwargs)
 
-    session.request = request_with_timeout
+    session.request = request_with_timeout  # type: ignore[method-assign, assignment]
     return session
 
 
@@ -73,8 +77,9 @@ def _trust_custom_ca(env: Environment, session: Any) -> None:
         return
     merge = session.merge_environment_settings
 
-    def merge_with_bundle(url, proxies, stream, verify, cert):  # noqa: ANN001, ANN202
-        settings = merge(url, proxies, stream, verify, cert)
+    def merge_with_bundle(url: str, proxies: dict[str, str] | None, stream: bool | None, verify: bool | str | None,
+                          cert: str | tuple[str, str] | None) -> dict[str, Any]:
+        settings: dict[str, Any] = merge(url, proxies, stream, verify, cert)
         if settings.get("verify") is not False:
             settings["verify"] = bundle
         return settings
@@ -83,7 +88,7 @@ def _trust_custom_ca(env: Environment, session: Any) -> None:
 
 
 @contextlib.contextmanager
-def _token_endpoint_errors(what: str):  # noqa: ANN202
+def _token_endpoint_errors(what: str) -> Iterator[None]:
     """Failures of the authorization server, as one-line errors with the right exit status."""
     import requests
     from google.auth.exceptions import RefreshError, TransportError
@@ -192,7 +197,7 @@ def _browser_available(env: Environment) -> bool:
 def _free_loopback_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+        return cast(int, probe.getsockname()[1])
 
 
 def _headless(env: Environment, flow: Any) -> None:
@@ -266,6 +271,7 @@ def account_email(env: Environment, access_token: str) -> str:
     """Who authorized: Gmail's profile, else Drive's about (no extra scope needed for either)."""
     from intcli.http import client, decode_json
 
+    pick: Callable[[Any], object]  # reads the address out of the decoded answer
     with client(env, api_base(env), {"Authorization": f"Bearer {access_token}"}) as http:
         for path, params, pick in (("/gmail/v1/users/me/profile", {}, lambda d: d.get("emailAddress")),
                                    ("/drive/v3/about", {"fields": "user(emailAddress)"},
@@ -287,7 +293,7 @@ def _transport(env: Environment) -> Any:
     import httpx
     from google.auth import exceptions, transport
 
-    class Answer(transport.Response):  # type: ignore[misc]
+    class Answer(transport.Response):
         def __init__(self, response: httpx.Response) -> None:
             self._response = response
 
@@ -303,7 +309,7 @@ def _transport(env: Environment) -> Any:
         def data(self) -> bytes:
             return self._response.content
 
-    class Request(transport.Request):  # type: ignore[misc]
+    class Request(transport.Request):
         def __call__(self, url: str, method: str = "GET", body: Any = None, headers: Any = None,
                      timeout: Any = None, **kwargs: Any) -> Answer:
             from intcli.http import check_base_url, client
@@ -339,7 +345,7 @@ class GoogleSession:
             if not fresh:
                 self._refresh()
             remember_secret(self.credentials.token)
-            return self.credentials.token
+            return cast(str, self.credentials.token)
 
     def _refresh(self) -> None:
         try:
@@ -359,7 +365,7 @@ def _mark_expired(env: Environment, connected_at: datetime) -> None:
 
     now = env.now()
 
-    def change(state):  # noqa: ANN001, ANN202
+    def change(state: StateDocument) -> StateDocument:
         connection = state.connections.get(PROVIDER)
         if connection is None or connection.connected_at != connected_at:
             return state

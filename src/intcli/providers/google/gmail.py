@@ -13,6 +13,8 @@ from intcli.output import ItemList
 from intcli.providers.google import check_id
 
 if TYPE_CHECKING:
+    from email.headerregistry import Address
+
     from intcli.env import Environment
     from intcli.providers.base import FetchRequest, SendRequest
     from intcli.registry import Registry
@@ -124,7 +126,7 @@ def build_message(outgoing: Outgoing, sender: str | None) -> bytes:
     return message.as_bytes()
 
 
-def parse_addresses(values: list[str], option: str) -> list[object]:
+def parse_addresses(values: list[str], option: str) -> list[Address]:
     """``--to 'a@x, "Smith, Bob" <b@y>'`` is two recipients; each must be a real address on one line."""
     from email.headerregistry import Address
     from email.utils import getaddresses

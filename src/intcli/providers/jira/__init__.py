@@ -77,7 +77,9 @@ def account_of(env: Environment, where: Site, email: str, token: str) -> str:
     """One ``GET /rest/api/3/myself``: who the token belongs to. 401/403 → AuthError (exit 4)."""
     from intcli.providers.jira.api import JiraAPI
 
-    with JiraAPI(env, where, email, token, max_wait=10.0) as api:
+    fix = ("check --email and create a new API token at "
+           "https://id.atlassian.com/manage-profile/security/api-tokens")
+    with JiraAPI(env, where, email, token, max_wait=10.0, fix_auth=fix) as api:
         me = api.get_json("/rest/api/3/myself")
     name = me.get("emailAddress") or me.get("displayName") or email
     return str(name)[:200]
