@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from intcli.errors import UsageError
+from intcli.safety import safe_link, safe_markup
 
 if TYPE_CHECKING:
     from intcli.env import Environment
@@ -101,23 +102,6 @@ def write_items(env: Environment, fmt: Format, document: dict[str, Any], key: st
             writer.writerow(cells if csv_raw else [csv_cell(cell) for cell in cells])
     else:
         _table(env, items, fields, title)
-
-
-def safe_markup(value: Any, one_line: bool = True) -> str:
-    """Data as Rich markup that shows exactly its (sanitised) text: never styles, never escape sequences."""
-    from rich.markup import escape
-
-    from intcli.safety import hide_secrets, terminal_text
-
-    return escape(terminal_text(hide_secrets(_joined(value, ", ")), one_line=one_line))
-
-
-def safe_link(text: Any, url: Any) -> str:
-    """Data as Rich markup, made a hyperlink (OSC 8) to ``url`` when that is a safe http(s) URL."""
-    from intcli.safety import link_target
-
-    target = link_target(url)
-    return f"[link={target}]{safe_markup(text)}[/link]" if target else safe_markup(text)
 
 
 def _table(env: Environment, items: list[dict[str, Any]], fields: list[str], title: str) -> None:

@@ -131,11 +131,11 @@ def load_registry(env: Environment) -> Registry:
 
 def load_plugins(env: Environment) -> list[tuple[str, UserConfig]]:
     """The registry data of installed provider plugins, each validated like a config file."""
-    from intcli.providers import plugin_problems, providers
+    from intcli.providers import plugin_problems, plugins
 
     layers = []
-    for spec in providers().values():
-        if spec.source != "built-in" and spec.registry:
+    for spec in plugins().values():
+        if spec.registry:
             origin = f"{spec.source} (provider {spec.id})"
             layers.append((spec.source, load_validated(env, f"plugin:{spec.id}", UserConfig, spec.registry,
                                                        parse_toml(spec.registry, origin), origin)))

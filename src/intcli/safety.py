@@ -100,6 +100,22 @@ def redact(text: object, limit: int = MAX_QUOTED) -> str:
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
 
 
+# -- Rich markup ------------------------------------------------------------------------------------------------------
+def safe_markup(value: object, one_line: bool = True) -> str:
+    """Data as Rich markup that shows exactly its (sanitised) text: never styles, never escape sequences.
+    Lists are shown joined by ", "."""
+    from rich.markup import escape
+
+    text = ", ".join(str(v) for v in value) if isinstance(value, list) else "" if value is None else str(value)
+    return escape(terminal_text(hide_secrets(text), one_line=one_line))
+
+
+def safe_link(text: object, url: object) -> str:
+    """Data as Rich markup, made a hyperlink (OSC 8) to ``url`` when that is a safe http(s) URL."""
+    target = link_target(url)
+    return f"[link={target}]{safe_markup(text)}[/link]" if target else safe_markup(text)
+
+
 # -- links -----------------------------------------------------------------------------------------------------------
 _URL_SAFE = "/:?=&#%~.-_+,;@!$"
 

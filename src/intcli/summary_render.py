@@ -7,8 +7,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from intcli.output import safe_link, safe_markup
-from intcli.safety import hide_secrets, link_target, terminal_text
+from intcli.safety import hide_secrets, link_target, safe_link, safe_markup, terminal_text
 
 if TYPE_CHECKING:
     from intcli.env import Environment

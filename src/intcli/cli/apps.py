@@ -26,8 +26,8 @@ def list_apps(ctx: typer.Context, json_output: JsonOption = False) -> None:
     """List apps with what they require, what they can optionally use and what they provide."""
     if ctx.invoked_subcommand is not None:
         return
-    from intcli.output import safe_markup
     from intcli.registry import apps_document, load_registry
+    from intcli.safety import safe_markup
 
     env = get_env(ctx)
     document = apps_document(load_registry(env))

@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from intcli.env import Environment
-from intcli.providers.base import Option
+
+if TYPE_CHECKING:
+    from intcli.providers.base import Option
 
 if TYPE_CHECKING:
     from rich.table import Table

@@ -11,7 +11,7 @@ from intcli.cli.common import JsonOption, get_env, print_json, titled_table
 @app.command("registry")
 def registry_command(ctx: typer.Context, json_output: JsonOption = False) -> None:
     """List providers and capabilities, including capabilities that apps provide."""
-    from intcli.output import safe_markup
+    from intcli.safety import safe_markup
 
     def multi_line(value: str) -> str:
         return safe_markup(value, one_line=False)

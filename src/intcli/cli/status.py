@@ -49,7 +49,7 @@ def render_status(env: Environment, report: StatusReport) -> None:
     from rich import box
     from rich.table import Table
 
-    from intcli.output import safe_markup
+    from intcli.safety import safe_markup
 
     console = env.console
     now = report.generated_at

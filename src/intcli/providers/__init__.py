@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import functools
 import importlib
+from typing import TYPE_CHECKING
 
-from intcli.providers.base import CapabilitySpec, ProviderSpec
+if TYPE_CHECKING:
+    from intcli.providers.base import CapabilitySpec, ProviderSpec
 
 BUILTIN = ("intcli.providers.github.spec", "intcli.providers.google.spec", "intcli.providers.jira.spec")
 ENTRY_POINT_GROUP = "intcli.providers"
@@ -22,31 +24,90 @@ plugin_problems: list[tuple[str, str]] = []
 
 @functools.cache
 def providers() -> dict[str, ProviderSpec]:
-    """Every provider intcli can use, by id: built-in first, then plugins (entry-point group ``intcli.providers``)."""
-    import dataclasses
-    from importlib.metadata import entry_points
-
+    """Every provider intcli can use, by id: built-in first, then plugins."""
     found: dict[str, ProviderSpec] = {}
     for module in BUILTIN:
         spec = importlib.import_module(module).PROVIDER
         found[spec.id] = spec
-    for entry in entry_points(group=ENTRY_POINT_GROUP):
-        distribution = entry.dist.name if entry.dist is not None else entry.value
+    for spec in plugins().values():
+        if spec.id in found:
+            plugin_problems.append((spec.source, f"provider {spec.id!r} already exists"))
+        else:
+            found[spec.id] = spec
+    return found
+
+
+@functools.cache
+def plugins() -> dict[str, ProviderSpec]:
+    """The providers third-party packages register under the ``intcli.providers`` entry-point group."""
+    import dataclasses
+
+    found: dict[str, ProviderSpec] = {}
+    entries = _entry_points(ENTRY_POINT_GROUP)
+    if entries:
+        from intcli.providers.base import ProviderSpec  # only then: status without plugins never needs it
+    for name, target, distribution in entries:
+        where = f"{name} ({distribution})"
         try:
-            spec = entry.load()
+            module, _, attribute = target.partition(":")
+            spec: object = importlib.import_module(module.strip())
+            for part in attribute.strip().split("."):
+                spec = getattr(spec, part)
         except Exception as exc:  # noqa: BLE001 - any failure of third-party code is reported, not raised
-            plugin_problems.append((f"{entry.name} ({distribution})", f"it failed to load: {type(exc).__name__}"))
+            plugin_problems.append((where, f"it failed to load: {type(exc).__name__}"))
             continue
         if not isinstance(spec, ProviderSpec):
-            plugin_problems.append((f"{entry.name} ({distribution})", "it is not an intcli ProviderSpec"))
+            plugin_problems.append((where, "it is not an intcli ProviderSpec"))
         elif spec.id in found:
-            plugin_problems.append((f"{entry.name} ({distribution})", f"provider {spec.id!r} already exists"))
+            plugin_problems.append((where, f"provider {spec.id!r} already exists"))
         elif any(not capability.id.startswith(spec.id + ".") for capability in spec.capabilities):
-            plugin_problems.append((f"{entry.name} ({distribution})",
-                                    f"its capabilities must be named '{spec.id}.<name>'"))
+            plugin_problems.append((where, f"its capabilities must be named '{spec.id}.<name>'"))
         else:
             found[spec.id] = dataclasses.replace(spec, source=f"plugin {distribution}")
     return found
+
+
+def _entry_points(group: str) -> list[tuple[str, str, str]]:
+    """(name, "module:attribute", distribution) of ``group`` in the installed distributions' entry_points.txt.
+
+    What ``importlib.metadata.entry_points`` reads, read directly: importing importlib.metadata costs ~20 ms,
+    which every ``status`` would pay. The first distribution of a name on ``sys.path`` wins, as there."""
+    import os
+    import sys
+
+    found: list[tuple[str, str, str]] = []
+    seen: set[str] = set()
+    header = f"[{group}]"
+    for directory in sys.path:
+        try:
+            names = sorted(name for name in os.listdir(directory or ".") if name.endswith(".dist-info"))
+        except OSError:
+            continue
+        for folder in names:
+            distribution = folder[: -len(".dist-info")].split("-")[0].replace("_", "-").lower()
+            if distribution in seen:
+                continue
+            seen.add(distribution)
+            try:
+                with open(os.path.join(directory or ".", folder, "entry_points.txt"), encoding="utf-8") as file:
+                    text = file.read()
+            except OSError:
+                continue
+            if header in text:
+                found += [(name, target, distribution) for name, target in _section(text, header)]
+    return found
+
+
+def _section(text: str, header: str) -> list[tuple[str, str]]:
+    entries, inside = [], False
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("["):
+            inside = line == header
+        elif inside and "=" in line and not line.startswith(("#", ";")):
+            name, _, target = line.partition("=")
+            entries.append((name.strip(), target.strip()))
+    return entries
 
 
 def capability_spec(capability_id: str) -> CapabilitySpec | None:
