@@ -6,8 +6,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from intcli.errors import AuthError, UpstreamError, UsageError
-from intcli.http import TRANSIENT_STATUSES, Retryable, client, decode_json, header_number, send_once, with_retries
+from intcli.errors import UpstreamError
+from intcli.http import Retryable, client, decode_json, raise_for_status, send_once, with_retries
 from intcli.providers.google import api_base
 from intcli.safety import redact
 
@@ -87,25 +87,14 @@ class GoogleAPI:
         return data
 
     def _judge(self, response: httpx.Response, what: str) -> None:
-        status = response.status_code
-        if status < 300:
-            return
-        message = _message(response)
-        if status == 429 or status in TRANSIENT_STATUSES or (status == 403 and "rateLimitExceeded" in message):
-            retry_after = header_number(response.headers.get("retry-after"))
-            wait = retry_after if retry_after is not None and retry_after <= 60 else None
-            raise Retryable(str(status), UpstreamError(f"{self.host} kept answering {status} to {what}",
-                                                        hint="retry later"), wait)
-        if status == 401:
-            raise AuthError(f"Google rejected the access token for {what}", hint="run `intcli connect google`")
-        if status == 403:
-            raise AuthError(f"Google refused {what}: {message}",
-                            hint="check the scopes granted (`intcli status`); reconnect with `intcli connect google`")
-        if status == 404:
-            raise AuthError(f"{what}: not found, or not visible to this account", hint="check the id")
-        if status == 400:
-            raise UsageError(f"Google rejected {what}: {message}", hint="check --query and the other options")
-        raise UpstreamError(f"{self.host} answered {status} to {what}", hint="retry later")
+        """Google's one special case (quota errors as 403 ``rateLimitExceeded``), then the shared mapping."""
+        message = _message(response) if response.status_code >= 300 else ""
+        if response.status_code == 403 and "rateLimitExceeded" in message:
+            raise Retryable("403 rateLimitExceeded", UpstreamError(f"{self.host} kept rate-limiting {what}",
+                                                                    hint="retry later"))
+        raise_for_status(response, self.host, what, message,
+                         fix_auth="check the scopes granted (`intcli status`); reconnect with `intcli connect google`",
+                         fix_usage="check the id, --query and the other options")
 
 
 def _message(response: httpx.Response) -> str:
