@@ -28,6 +28,9 @@ class Result:
 
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    from intcli.safety import forget_secrets
+
+    forget_secrets()  # each test is a fresh process as far as remembered credentials go
     for name in CREDENTIAL_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     for kind in ("CONFIG", "STATE", "CACHE"):

@@ -117,7 +117,8 @@ def raise_for_status(response: httpx.Response, host: str, what: str, message: st
                         wait)
     said = f": {message}" if message else ""
     if status == 401:
-        raise AuthError(f"{host} rejected the credential for {what} (401){said}", hint=fix_auth)
+        raise AuthError(f"{host} rejected the credential for {what}: it is wrong, revoked or expired (401){said}",
+                        hint=fix_auth)
     if status == 403:
         raise AuthError(f"{host} refused {what} (403){said}", hint=fix_auth)
     if status == 404:

@@ -71,7 +71,7 @@ _CREDENTIAL_SHAPES = re.compile(
     r"|\b(?P<scheme>bearer|basic|token)\s+[^\s\"',;]+",
     re.IGNORECASE,
 )
-_MIN_SECRET = 6  # shorter "secrets" would redact ordinary words
+_MIN_SECRET = 16  # real tokens are far longer; shorter "secrets" would redact ordinary words
 
 
 def remember_secret(secret: str) -> None:
@@ -79,6 +79,12 @@ def remember_secret(secret: str) -> None:
     if len(secret) >= _MIN_SECRET:
         with _secrets_lock:
             _known_secrets.add(secret)
+
+
+def forget_secrets() -> None:
+    """Forget every remembered credential (between the commands of one long-lived process, e.g. tests)."""
+    with _secrets_lock:
+        _known_secrets.clear()
 
 
 def hide_secrets(text: str) -> str:

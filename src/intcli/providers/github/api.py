@@ -21,8 +21,8 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from intcli.errors import AuthError, UpstreamError, UsageError
-from intcli.http import TRANSIENT_STATUSES, Retryable, client, decode_json, header_number, send_once, with_retries
+from intcli.errors import UpstreamError
+from intcli.http import Retryable, client, decode_json, header_number, raise_for_status, send_once, with_retries
 from intcli.providers.github import Endpoint, api_headers
 from intcli.safety import redact
 
@@ -82,29 +82,16 @@ class GitHubAPI:
 
     def _send(self, url: str, headers: dict[str, str]) -> httpx.Response:
         response = send_once(self._http, "GET", url, headers=headers)
-        status = response.status_code
-        if status in (200, 304):
+        if response.status_code in (200, 304):
             return response
-        path = url.split("?", 1)[0]
-        if status == 401:
-            fix = (f"set {self.token_source} to a valid token" if self.token_source.isupper()
-                   else "run `intcli connect github` with a new token")
-            raise AuthError(f"{self.where.host} rejected the token (401): it was revoked or has expired", hint=fix)
-        if status in (403, 429):
-            self._rate_limited(response, url)
-        if status in TRANSIENT_STATUSES:
-            raise Retryable(str(status), UpstreamError(f"{self.where.host} kept answering {status} to GET {path}",
-                                                    hint="retry later"))
-        if status == 404:
-            raise AuthError(f"{self.where.host}: GET {path} was not found, or the token cannot see it",
-                            hint="check the repository name and the token's access")
-        if status == 403:
-            raise AuthError(f"{self.where.host} refused GET {path} (403): {_message(response)}",
-                            hint="check the token's scopes and SSO authorization")
-        if status == 422:
-            raise UsageError(f"{self.where.host} rejected the query: {_message(response)}",
-                             hint="check --repo, --label and --assignee")
-        raise UpstreamError(f"{self.where.host} answered {status} to GET {path}", hint="retry later")
+        if response.status_code in (403, 429):
+            self._rate_limited(response, url)  # GitHub reports its rate limits as 403 too
+        fix_auth = (f"set {self.token_source} to a valid token" if self.token_source.isupper()
+                    else "run `intcli connect github` with a new token (and check its scopes and SSO authorization)")
+        raise_for_status(response, self.where.host, f"GET {_path(url)}", _message(response), fix_auth=fix_auth,
+                         fix_usage="check --repo, --label and --assignee, and the token's access",
+                         retry_after_cap=self.max_wait)
+        return response
 
     def _rate_limited(self, response: httpx.Response, url: str) -> None:
         headers = response.headers
