@@ -20,6 +20,21 @@ def test_light_commands_do_not_import_heavy_modules(run_process, args):
     assert heavy == [], f"{' '.join(args)} imported {heavy}"
 
 
+def test_a_fetch_imports_only_the_provider_it_uses(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    script = ("import json, sys\nfrom intcli.cli import main\ncode = main(['fetch', 'github.user_issues'])\n"
+              "print(json.dumps([code, sorted(m for m in sys.modules if m.startswith('intcli.providers.'))]))")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, env={
+        **os.environ, "GH_TOKEN": "ghp_" + "x" * 36, "GITHUB_API_URL": "http://127.0.0.1:9/api/v3"})
+    code, modules = json.loads(result.stdout.splitlines()[-1])
+    assert code == 3 and "intcli.providers.github.fetch" in modules, result.stderr
+    assert [m for m in modules if m.startswith(("intcli.providers.google", "intcli.providers.jira"))] == []
+
+
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
 def test_committed_completion_scripts_match_the_cli(run_process, shell):
     generated = run_process(extra_env={"_INTCLI_COMPLETE": f"source_{shell}"})

@@ -30,6 +30,8 @@ MAX_BODY_BYTES = 8 * 2**20  # the largest real answers (a 100-issue page, a Docs
 MAX_JSON_CONTAINERS = 1_000_000  # objects and arrays in one answer: bounds the memory a parse can take
 MAX_REDIRECTS = 5
 RETRY_ATTEMPTS = 6
+# Exponential backoff between attempts (seconds): initial, cap and jitter. Waits a server asks for are not scaled.
+BACKOFF = {"wait_initial": 0.2, "wait_max": 8.0, "wait_jitter": 0.5}
 TRANSIENT_STATUSES = {500, 502, 503, 504}
 _T = TypeVar("_T")
 
@@ -71,7 +73,7 @@ def with_retries(env: Environment, label: str, send: Callable[[], _T], max_wait:
 
     try:
         for attempt in stamina.retry_context(on=backoff, attempts=RETRY_ATTEMPTS, timeout=None,
-                                             wait_initial=0.2, wait_max=8.0, wait_jitter=0.5):
+                                             **BACKOFF):
             with attempt:
                 if attempt.num > 1 and env.verbose:
                     env.message(f"intcli: retrying {label} (attempt {attempt.num} of {RETRY_ATTEMPTS})")

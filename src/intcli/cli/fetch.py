@@ -68,9 +68,10 @@ _registered: set[str] = set()
 
 def register(wanted: str | None = None) -> None:
     """Add the subcommand of ``wanted`` (the capability on the command line), or of every fetchable capability."""
-    from intcli.providers import capability_specs
+    from intcli.providers import capability_spec, capability_specs
 
-    for spec in sorted(capability_specs().values(), key=lambda spec: spec.id):
+    specs = capability_specs().values() if wanted is None else filter(None, [capability_spec(wanted)])
+    for spec in sorted(specs, key=lambda spec: spec.id):
         if spec.fetch and (wanted is None or spec.id == wanted) and spec.id not in _registered:
             _registered.add(spec.id)
             doc = spec.help + ("\n\nExamples:\n\n" + "\n\n".join(spec.examples) if spec.examples else "")

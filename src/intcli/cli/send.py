@@ -31,9 +31,10 @@ _registered: set[str] = set()
 
 
 def register(wanted: str | None = None) -> None:
-    from intcli.providers import capability_specs
+    from intcli.providers import capability_spec, capability_specs
 
-    for spec in sorted(capability_specs().values(), key=lambda spec: spec.id):
+    specs = capability_specs().values() if wanted is None else filter(None, [capability_spec(wanted)])
+    for spec in sorted(specs, key=lambda spec: spec.id):
         if spec.send and (wanted is None or spec.id == wanted) and spec.id not in _registered:
             _registered.add(spec.id)
             send_app.command(spec.id)(capability_command(spec.id, spec.send_help, COMMON, spec.send_options,

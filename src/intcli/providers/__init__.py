@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from intcli.providers.base import CapabilitySpec, ProviderSpec
 
-BUILTIN = ("intcli.providers.github.spec", "intcli.providers.google.spec", "intcli.providers.jira.spec")
+BUILTIN = {"github": "intcli.providers.github.spec", "google": "intcli.providers.google.spec",
+           "jira": "intcli.providers.jira.spec"}
 ENTRY_POINT_GROUP = "intcli.providers"
 
 
@@ -26,9 +27,8 @@ plugin_problems: list[tuple[str, str]] = []
 def providers() -> dict[str, ProviderSpec]:
     """Every provider intcli can use, by id: built-in first, then plugins."""
     found: dict[str, ProviderSpec] = {}
-    for module in BUILTIN:
-        spec = importlib.import_module(module).PROVIDER
-        found[spec.id] = spec
+    for provider_id in BUILTIN:
+        found[provider_id] = builtin(provider_id)
     for spec in plugins().values():
         if spec.id in found:
             plugin_problems.append((spec.source, f"provider {spec.id!r} already exists"))
@@ -110,12 +110,16 @@ def _section(text: str, header: str) -> list[tuple[str, str]]:
     return entries
 
 
+def builtin(provider_id: str) -> ProviderSpec:
+    spec: ProviderSpec = importlib.import_module(BUILTIN[provider_id]).PROVIDER
+    return spec
+
+
 def capability_spec(capability_id: str) -> CapabilitySpec | None:
-    for provider in providers().values():
-        spec = provider.capability(capability_id)
-        if spec is not None:
-            return spec
-    return None
+    """The spec of one capability; for a built-in provider's, only that provider's spec module is imported."""
+    provider_id = capability_id.split(".", 1)[0]
+    provider = builtin(provider_id) if provider_id in BUILTIN else providers().get(provider_id)
+    return provider.capability(capability_id) if provider is not None else None
 
 
 def capability_specs() -> dict[str, CapabilitySpec]:
