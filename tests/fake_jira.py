@@ -34,6 +34,7 @@ class FakeJira:
                 "updated": NOW - timedelta(minutes=7 * n)})
         self.requests: list[Request] = []
         self.throttle_next = 0  # answer this many requests with 429 first
+        self.retry_after = "1"
 
     def install(self, server) -> FakeJira:
         self.site = server.url_for("").rstrip("/")  # http://127.0.0.1:PORT
@@ -52,7 +53,7 @@ class FakeJira:
             return _json({"errorMessages": ["Client must be authenticated to access this resource."]}, 401)
         if self.throttle_next:
             self.throttle_next -= 1
-            return _json({"errorMessages": ["Rate limit exceeded."]}, 429, {"Retry-After": "1"})
+            return _json({"errorMessages": ["Rate limit exceeded."]}, 429, {"Retry-After": self.retry_after})
         if request.path == "/rest/api/3/myself":
             return _json({"accountId": "5b10ac8d82e05b22cc7d4ef5", "emailAddress": EMAIL, "displayName": "Ada"})
         if request.path == "/rest/api/3/search/jql" and request.method == "GET":

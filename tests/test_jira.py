@@ -160,3 +160,45 @@ def test_no_token_in_any_output_or_file(run, connected, isolated):
     for path in isolated.rglob("*"):
         if path.is_file() and path != secrets:
             assert TOKEN.encode() not in path.read_bytes() and encoded.encode() not in path.read_bytes(), path
+
+
+def test_server_waits_share_one_max_wait_budget(run, connected):
+    connected.retry_after = "2"
+    connected.throttle_next = 3  # the count, page 1 and page 2 each meet one 429 (asking for 2 s each)
+    result = run("fetch", "jira.user_issues", "--max-wait", "3", "-f", "json")
+    assert result.exit_code == 3 and "kept answering 429" in result.stderr, result.stderr
+    connected.retry_after = "120"
+    connected.throttle_next = 1
+    result = run("fetch", "jira.user_issues", "--max-wait", "3", "-f", "json")
+    assert result.exit_code == 3 and "asks to wait 120s" in result.stderr and "--max-wait 121" in result.stderr
+
+
+@pytest.mark.parametrize("suffix", ["#frag", "?", "/jira", "?x=1"])
+def test_a_site_is_a_host_only(run, jira, no_keyring, suffix):
+    result = run("connect", "jira", "--site", jira.site + suffix, "--email", EMAIL, "--with-token",
+                 "--insecure-storage", stdin=TOKEN)
+    assert result.exit_code == 2 and "is not a site" in result.stderr, result.stderr
+
+
+def test_a_wrong_site_names_the_site(run, httpserver, no_keyring):
+    import re
+
+    httpserver.expect_request(re.compile(".*")).respond_with_data("Not a Jira site", status=404)
+    result = run("connect", "jira", "--site", httpserver.url_for("").rstrip("/"), "--email", EMAIL,
+                 "--with-token", "--insecure-storage", stdin=TOKEN)
+    assert result.exit_code == 4 and "check --site" in result.stderr, result.stderr
+
+
+def test_the_token_variable_alone_uses_the_stored_site_and_email(run, connected, monkeypatch):
+    monkeypatch.setenv("JIRA_API_TOKEN", TOKEN)
+    result = run("fetch", "jira.user_issues", "--limit", "2", "-f", "json")
+    assert result.exit_code == 0 and len(json.loads(result.stdout)["issues"]) == 2, result.stderr
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("fetch", "jira.user_issues", "--project", ""), "is not a Jira project key"),
+    (("fetch", "jira.issues", "--project", "OPS", "--since", "2099-01-01T00:00:00Z"), "is in the future"),
+])
+def test_empty_and_impossible_options_are_refused(run, connected, args, message):
+    result = run(*args)
+    assert result.exit_code == 2 and message in result.stderr, result.stderr

@@ -90,3 +90,73 @@ def test_intcli_works_again_without_the_plugin(venv_python, isolated):
     finally:
         subprocess.run([str(venv_python), "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
                         str(EXAMPLE)], check=True, timeout=300)
+
+
+def fake_plugin(root: Path, distribution: str, spec_source: str) -> Path:
+    """A provider plugin as pip would leave it: a module and a .dist-info with its entry point (no install)."""
+    module = distribution.replace("-", "_")
+    root.mkdir(parents=True, exist_ok=True)
+    (root / f"{module}.py").write_text(spec_source)
+    info = root / f"{module}-0.1.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {distribution}\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(f"[intcli.providers]\nthing = {module}:PROVIDER\n")
+    return root
+
+
+SPEC = """
+from intcli.providers.base import CapabilitySpec, Option, ProviderSpec
+from intcli.output import ItemList
+
+def fetch(env, registry, request):
+    colors = request.get("color", [])
+    return ItemList([{{"id": c}} for c in colors], len(colors), key="items", fields=("id",), table_fields=("id",))
+
+PROVIDER = ProviderSpec(id="{id}", registry='''{registry}''', connect={connect}, capabilities=(
+    CapabilitySpec(id="{id}.items", fetch="{module}:fetch", options=(
+        Option({option}, ("--color",), "Colours", multiple=True, choices=("red", "blue")),)),))
+"""
+GOOD_REGISTRY = """
+[providers.{id}]
+name = "Things"
+auth = ["none"]
+[capabilities."{id}.items"]
+provider = "{id}"
+name = "Items"
+operations = ["read"]
+"""
+
+
+@pytest.mark.parametrize(("case", "fields", "warning"), [
+    ("good", {}, None),
+    ("bad registry", {"registry": "[providers.things\n"}, "its registry data is wrong"),
+    ("clashing app", {"registry": GOOD_REGISTRY + "[apps.github-timeline]\nname = 'x'\n"},
+     "its registry data is wrong"),
+    ("missing connect module", {"connect": '"nowhere:command"'}, "its connect command failed to load"),
+    ("option named like a shared one", {"option": '"limit"'}, "clash with intcli's own"),
+    ("built-in id", {"id": "jira"}, "already exists"),
+])
+def test_a_broken_plugin_is_left_out_with_a_warning(tmp_path, isolated, case, fields, warning):
+    values = {"id": "things", "module": "things_plugin", "registry": GOOD_REGISTRY, "connect": "None",
+              "option": '"color"', **fields}
+    values["registry"] = values["registry"].format(id=values["id"])
+    root = fake_plugin(tmp_path / "site", "things-plugin", SPEC.format(**values))
+    environ = {"PYTHONPATH": f"{root}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    status = intcli(Path(sys.executable), "status", **environ)
+    assert status.returncode == 0, status.stderr
+    for args in (("--help",), ("fetch", "--help"), ("connect", "--help")):
+        assert intcli(Path(sys.executable), *args, **environ).returncode == 0
+    if warning is None:
+        assert "warning" not in status.stderr
+        fetched = intcli(Path(sys.executable), "fetch", "things.items", "--color", "red", "--color", "blue",
+                         "-f", "json", **environ)
+        assert json.loads(fetched.stdout)["items"] == [{"id": "red"}, {"id": "blue"}], fetched.stderr
+        wrong = intcli(Path(sys.executable), "fetch", "things.items", "--color", "green", **environ)
+        assert wrong.returncode == 2 and "'green' is not one of red, blue" in wrong.stderr
+    else:
+        said = intcli(Path(sys.executable), "disconnect", "github", **environ)  # loads connect commands too
+        assert said.returncode == 0, said.stderr
+        assert "intcli: warning: ignored the provider plugin" in said.stderr and warning in said.stderr
+        registry = json.loads(intcli(Path(sys.executable), "registry", "--json", **environ).stdout)
+        # Without its connect command a plugin still serves what it can; otherwise it is left out whole.
+        assert ("things" in [p["id"] for p in registry["providers"]]) == (case == "missing connect module")

@@ -61,7 +61,7 @@ def explain_missing(env: Environment, verb: str, capability: str, available: lis
                          f"nothing to {verb} from it directly", hint=listing)
     if capability not in registry.capabilities:
         raise UsageError(f"unknown capability {capability!r}",
-                         hint=suggest(capability, registry.capability_ids(), "capabilities"))
+                         hint=suggest(capability, able, f"capabilities to {verb}"))
     operations = [str(operation) for operation in registry.capabilities[capability].operations]
     if verb == "send" and "write" not in operations:
         raise UsageError(f"{capability} is read-only (its operations: {', '.join(operations)})", hint=listing)

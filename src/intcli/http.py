@@ -47,25 +47,40 @@ class Retryable(Exception):
         self.wait = wait
 
 
-def with_retries(env: Environment, label: str, send: Callable[[], _T], max_wait: float = 60.0) -> _T:
+class WaitBudget:
+    """The seconds of server-requested waiting (Retry-After, rate-limit resets) one command may still spend:
+    ``--max-wait`` in all, shared by every request and thread of the command."""
+
+    def __init__(self, seconds: float) -> None:
+        import threading
+
+        self.remaining = seconds
+        self._lock = threading.Lock()
+
+    def take(self, seconds: float) -> bool:
+        with self._lock:
+            if seconds > self.remaining:
+                return False
+            self.remaining -= seconds
+            return True
+
+
+def with_retries(env: Environment, label: str, send: Callable[[], _T], budget: WaitBudget | None = None) -> _T:
     """Call ``send`` until it stops raising Retryable: exponential backoff with jitter (stamina), honouring a
-    server-given wait as long as all of them together stay within ``max_wait`` seconds; each retry is told
-    under --verbose."""
+    server-given wait while the command's ``budget`` lasts (60 s when none is given); each retry is told under
+    --verbose."""
     import stamina
     import stamina.instrumentation
 
     stamina.instrumentation.set_on_retry_hooks([])  # retries are told under --verbose, not by stamina's logger
 
-    waited = 0.0
+    budget = budget if budget is not None else WaitBudget(60.0)
 
     def backoff(exc: Exception) -> bool | float:
-        nonlocal waited
         if not isinstance(exc, Retryable):
             return False
-        if exc.wait is not None:
-            if waited + exc.wait > max_wait:
-                return False  # the server's waits add up past what the user allowed: give up now
-            waited += exc.wait
+        if exc.wait is not None and not budget.take(exc.wait):
+            return False  # the server's waits add up past what the user allowed: give up now
         if env.verbose:
             wait = f", waiting {exc.wait:g}s" if exc.wait is not None else ""
             env.message(f"intcli: transient failure ({exc.reason}){wait}")
@@ -107,6 +122,8 @@ def raise_for_status(response: httpx.Response, host: str, what: str, message: st
 
     429 and 500/502/503/504 are Retryable (a ``Retry-After`` up to ``retry_after_cap`` seconds is honoured);
     401, 403 and 404 are AuthError (exit 4); 400 and 422 UsageError (exit 2); anything else UpstreamError."""
+    import math
+
     from intcli.errors import AuthError
 
     status = response.status_code
@@ -114,9 +131,14 @@ def raise_for_status(response: httpx.Response, host: str, what: str, message: st
         return
     if status == 429 or status in TRANSIENT_STATUSES:
         retry_after = header_number(response.headers.get("retry-after"))
-        wait = retry_after if retry_after is not None and retry_after <= retry_after_cap else None
+        if retry_after is not None and retry_after > retry_after_cap:
+            if not math.isfinite(retry_after):
+                raise UpstreamError(f"{host} asks to wait forever before {what}", hint="retry later")
+            seconds = math.ceil(retry_after)
+            raise UpstreamError(f"{host} asks to wait {seconds}s before {what}, more than --max-wait "
+                                f"{retry_after_cap:g}s", hint=f"retry in {seconds}s, or pass --max-wait {seconds + 1}")
         raise Retryable(str(status), UpstreamError(f"{host} kept answering {status} to {what}", hint="retry later"),
-                        wait)
+                        retry_after)
     said = f": {message}" if message else ""
     if status == 401:
         raise AuthError(f"{host} rejected the credential for {what}: it is wrong, revoked or expired (401){said}",
@@ -272,7 +294,7 @@ class HTTP:
                 response.close()
             request = response.next_request
         raise UpstreamError(f"{self.host} redirected {method} {_path(url)} more than {MAX_REDIRECTS} times",
-                            hint="check the API URL (--host, GITHUB_API_URL, INTCLI_GOOGLE_API_URL)")
+                            hint="check the API URL or site the command was given")
 
     def _read_body(self, response: httpx.Response, method: str, abandoned: Any) -> bytes:
         too_large = UpstreamError(

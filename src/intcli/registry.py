@@ -130,15 +130,26 @@ def load_registry(env: Environment) -> Registry:
 
 
 def load_plugins(env: Environment) -> list[tuple[str, UserConfig]]:
-    """The registry data of installed provider plugins, each validated like a config file."""
-    from intcli.providers import plugin_problems, plugins
+    """The registry data of installed provider plugins, each validated like a config file and checked against the
+    built-in registry and the plugins before it. A plugin whose data is wrong is left out with a warning: the user
+    cannot fix a package's data, and it must not stop intcli."""
+    from intcli.providers import plugin_problems, plugins, reject_plugin
 
-    layers = []
-    for spec in plugins().values():
-        if spec.registry:
-            origin = f"{spec.source} (provider {spec.id})"
-            layers.append((spec.source, load_validated(env, f"plugin:{spec.id}", UserConfig, spec.registry,
-                                                       parse_toml(spec.registry, origin), origin)))
+    builtin = load_builtin(env)
+    layers: list[tuple[str, UserConfig]] = []
+    for spec in list(plugins().values()):
+        if not spec.registry:
+            continue
+        origin = f"{spec.source} (provider {spec.id})"
+        try:
+            layer = load_validated(env, f"plugin:{spec.id}", UserConfig, spec.registry,
+                                   parse_toml(spec.registry, origin), origin)
+            build_registry(builtin, None, origin, [*layers, (spec.source, layer)])
+        except ConfigError as exc:
+            reject_plugin(spec.id)
+            plugin_problems.append((f"{spec.id} ({spec.source})", f"its registry data is wrong: {exc.message}"))
+            continue
+        layers.append((spec.source, layer))
     for plugin, problem in plugin_problems:
         env.warn(f"ignored the provider plugin {plugin}: {problem}")
     plugin_problems.clear()  # said once per process

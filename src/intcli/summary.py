@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from intcli.errors import AuthError, IntcliError
+from intcli.errors import AuthError, IntcliError, UpstreamError
 from intcli.models import Fallback
 from intcli.providers.base import Section
 from intcli.when import iso_z
@@ -122,6 +122,14 @@ def build_summary(env: Environment, app_id: str | None, top: int, since_text: st
             return capability, builder(env, registry, context)
         except IntcliError as exc:
             return capability, exc
+        except Exception as exc:  # a plugin's bug empties its section, not the whole summary
+            from intcli.providers import providers
+
+            provider = providers().get(capability.split(".", 1)[0])
+            if provider is None or provider.source == "built-in":
+                raise  # intcli's own bug: exit 1, details with --debug
+            return capability, UpstreamError(f"the {provider.source} failed ({type(exc).__name__})",
+                                             hint="report it to the plugin's authors")
 
     used: set[str] = set()
     for capability, outcome in _run_all(run_section, list(runnable)):

@@ -15,7 +15,8 @@ from intcli.errors import ExitStatus, IntcliError
 
 app = typer.Typer(
     name="intcli",
-    help="Connect work accounts (GitHub, Google Workspace) and query the capabilities they give.\n\n"
+    help="Connect work accounts (GitHub, Google Workspace, Jira Cloud, and providers from plugins) and query the "
+    "capabilities they give.\n\n"
     "Data goes to stdout, messages to stderr. Exit codes: 0 ok, 1 unexpected error, 2 usage error, "
     "3 upstream/network error, 4 auth (not connected, expired, access not granted), 5 config/state/vault "
     "problem, 130 interrupted.",
@@ -90,9 +91,9 @@ def _run(env: Environment, argv: list[str] | None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
     if "--debug" in args:
         env.debug = True  # so that errors raised while parsing options are shown in full too
-    load_commands(args)
-    command = typer.main.get_command(app)
     try:
+        load_commands(args)
+        command = typer.main.get_command(app)
         command.main(args=args, prog_name="intcli", obj=env, standalone_mode=True)
     except _StdoutClosed:
         return 141

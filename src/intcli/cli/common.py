@@ -127,11 +127,12 @@ def capability_command(name: str, doc: str, common: list[inspect.Parameter], opt
             if option.multiple:
                 values[option.name] = value = list(value or [])
             bounded(option.flags[0], value if isinstance(value, str | list) else None, option.max_length)
-            if option.choices and value is not None and value not in option.choices:
-                from intcli.errors import UsageError
+            for item in (value if isinstance(value, list) else [value]):
+                if option.choices and item is not None and item not in option.choices:
+                    from intcli.errors import UsageError
 
-                raise UsageError(f"{option.flags[0]} {str(value)[:40]!r} is not one of {', '.join(option.choices)}",
-                                 hint=f"e.g. {option.flags[0]} {option.choices[0]}")
+                    raise UsageError(f"{option.flags[0]} {str(item)[:40]!r} is not one of {', '.join(option.choices)}",
+                                     hint=f"e.g. {option.flags[0]} {option.choices[0]}")
         body(ctx, shared, values)
 
     command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]

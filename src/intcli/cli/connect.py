@@ -21,12 +21,20 @@ def complete_providers(incomplete: str) -> list[str]:
 
 
 def _register_connect_commands() -> None:
-    from intcli.providers import providers
+    from intcli.providers import plugin_problems, providers
     from intcli.providers.base import load_handler
 
     for provider in providers().values():
         if provider.connect:
-            connect_app.command(provider.id)(load_handler(provider.connect))
+            try:
+                command = load_handler(provider.connect)
+            except Exception as exc:  # noqa: BLE001 - a plugin's broken connect command must not stop intcli
+                if provider.source == "built-in":
+                    raise
+                plugin_problems.append((f"{provider.id} ({provider.source})",
+                                        f"its connect command failed to load: {type(exc).__name__}"))
+                continue
+            connect_app.command(provider.id)(command)
 
 
 _register_connect_commands()

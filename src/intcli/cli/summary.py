@@ -1,4 +1,4 @@
-"""``intcli summary``: an app's daily summary, enhanced with your GitHub issues."""
+"""``intcli summary``: an app's daily summary, one section per capability it declares."""
 
 from __future__ import annotations
 

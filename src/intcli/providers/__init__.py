@@ -58,13 +58,35 @@ def plugins() -> dict[str, ProviderSpec]:
             continue
         if not isinstance(spec, ProviderSpec):
             plugin_problems.append((where, "it is not an intcli ProviderSpec"))
-        elif spec.id in found:
+        elif spec.id in found or spec.id in BUILTIN:
             plugin_problems.append((where, f"provider {spec.id!r} already exists"))
+        elif clash := _clashing_options(spec):
+            plugin_problems.append((where, f"its options {', '.join(clash)} clash with intcli's own"))
         elif any(not capability.id.startswith(spec.id + ".") for capability in spec.capabilities):
             plugin_problems.append((where, f"its capabilities must be named '{spec.id}.<name>'"))
         else:
             found[spec.id] = dataclasses.replace(spec, source=f"plugin {distribution}")
     return found
+
+
+# What every fetch/send subcommand already has: a capability cannot define these again.
+SHARED_OPTIONS = {"ctx", "app_id", "output_format", "fields", "limit", "max_wait", "csv_raw", "yes", "--app", "-a",
+                  "--format", "-f", "--fields", "--limit", "-n", "--max-wait", "--csv-raw", "--yes", "-y", "--help",
+                  "-h"}
+
+
+def _clashing_options(spec: ProviderSpec) -> list[str]:
+    names = [option.name for capability in spec.capabilities for option in (*capability.options,
+                                                                             *capability.send_options)]
+    flags = [flag for capability in spec.capabilities for option in (*capability.options, *capability.send_options)
+             for flag in option.flags]
+    return sorted({*names, *flags} & SHARED_OPTIONS)
+
+
+def reject_plugin(provider_id: str) -> None:
+    """Leave a plugin out after all (its registry data turned out wrong)."""
+    plugins().pop(provider_id, None)
+    providers().pop(provider_id, None)
 
 
 def _entry_points(group: str) -> list[tuple[str, str, str]]:

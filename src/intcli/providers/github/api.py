@@ -22,7 +22,16 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from intcli.errors import UpstreamError
-from intcli.http import Retryable, client, decode_json, header_number, raise_for_status, send_once, with_retries
+from intcli.http import (
+    Retryable,
+    WaitBudget,
+    client,
+    decode_json,
+    header_number,
+    raise_for_status,
+    send_once,
+    with_retries,
+)
 from intcli.providers.github import Endpoint, api_headers
 from intcli.safety import redact
 
@@ -53,6 +62,7 @@ class GitHubAPI:
         self.cache = cache
         self.max_wait = max_wait
         self.on_page = on_page
+        self.budget = WaitBudget(max_wait)  # all the waits of this command together
         self._http = client(env, where.api_url, api_headers(token), host=where.host)
 
     def __enter__(self) -> GitHubAPI:
@@ -67,7 +77,7 @@ class GitHubAPI:
         cached = self.cache.get(self.where.api_url + url) if self.cache else None
         headers = cached.validators() if cached else {}
         response = with_retries(self.env, f"GET {_path(url)}", lambda: self._send(url, headers),
-                                self.max_wait)
+                                self.budget)
         if response.status_code == 304 and cached is not None:
             if self.env.verbose:
                 self.env.message(f"intcli: 304 Not Modified, reused the cached answer for GET {url}")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from intcli.errors import UpstreamError
-from intcli.http import Retryable, client, decode_json, raise_for_status, send_once, with_retries
+from intcli.http import Retryable, WaitBudget, client, decode_json, raise_for_status, send_once, with_retries
 from intcli.providers.google import api_base
 from intcli.safety import redact
 
@@ -22,8 +22,10 @@ MAX_PAGES = 1000  # of Drive files or Gmail ids: 100 000 items, far past any dai
 
 
 class GoogleAPI:
-    def __init__(self, env: Environment, session: GoogleSession) -> None:
+    def __init__(self, env: Environment, session: GoogleSession, max_wait: float = 60.0) -> None:
         self.env = env
+        self.max_wait = max_wait
+        self.budget = WaitBudget(max_wait)  # all the waits of this command together
         self.session = session
         self.base = api_base(env)
         self.host = urlsplit(self.base).netloc
@@ -50,7 +52,7 @@ class GoogleAPI:
             except Retryable as exc:
                 raise UpstreamError(f"{exc.final.message}; it may or may not have gone through",
                                     hint="check Sent and Drafts before trying again") from None
-        return with_retries(self.env, f"{method} {path}", send)
+        return with_retries(self.env, f"{method} {path}", send, self.budget)
 
     def get_json(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         return self._json(self.request("GET", path, params), f"GET {path}")
@@ -94,7 +96,7 @@ class GoogleAPI:
                                                                     hint="retry later"))
         raise_for_status(response, self.host, what, message,
                          fix_auth="check the scopes granted (`intcli status`); reconnect with `intcli connect google`",
-                         fix_usage="check the id, --query and the other options")
+                         fix_usage="check the id, --query and the other options", retry_after_cap=self.max_wait)
 
 
 def _message(response: httpx.Response) -> str:

@@ -102,7 +102,7 @@ def fetch_files(env: Environment, registry: Registry, request: FetchRequest) -> 
         except TypeError:
             raise UsageError(f"--content {content[:60]!r} is not a Drive file id",
                              hint="take one from the id column of `intcli fetch google.drive`") from None
-    with GoogleAPI(env, session(env, registry)) as api:
+    with GoogleAPI(env, session(env, registry), request.max_wait) as api:
         if content is not None:
             return file_text(api, file_id)
         return recent_files(api, query, since, request.limit)

@@ -93,7 +93,7 @@ def fetch_messages(env: Environment, registry: Registry, request: FetchRequest) 
     from intcli.providers.google.api import GoogleAPI
     from intcli.providers.google.auth import session
 
-    with GoogleAPI(env, session(env, registry)) as api:
+    with GoogleAPI(env, session(env, registry), request.max_wait) as api:
         return messages(api, request.get("query"), request.limit)
 
 

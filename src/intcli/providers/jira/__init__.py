@@ -42,7 +42,7 @@ def site(text: str, origin: str) -> Site:
             f"{origin} is empty", hint="e.g. --site acme.atlassian.net")
     url = check_base_url(text if "://" in text else f"https://{text}", origin)
     parts = urlsplit(url)
-    if parts.path or parts.query:
+    if parts.path or parts.query or parts.fragment or "?" in url or "#" in url:
         raise (UsageError if origin.startswith("--") else ConfigError)(
             f"{origin} {text[:100]!r} is not a site", hint="give the host only, e.g. acme.atlassian.net")
     return Site(url, parts.netloc)
@@ -79,7 +79,8 @@ def account_of(env: Environment, where: Site, email: str, token: str) -> str:
 
     fix = ("check --email and create a new API token at "
            "https://id.atlassian.com/manage-profile/security/api-tokens")
-    with JiraAPI(env, where, email, token, max_wait=10.0, fix_auth=fix) as api:
+    with JiraAPI(env, where, email, token, max_wait=10.0, fix_auth=fix,
+                 fix_usage="check --site: is it your Jira Cloud site?") as api:
         me = api.get_json("/rest/api/3/myself")
     name = me.get("emailAddress") or me.get("displayName") or email
     return str(name)[:200]

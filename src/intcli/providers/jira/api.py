@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from intcli.errors import UpstreamError
-from intcli.http import client, decode_json, raise_for_status, send_once, with_retries
+from intcli.http import WaitBudget, client, decode_json, raise_for_status, send_once, with_retries
 from intcli.providers.jira import Site, basic_auth
 from intcli.safety import redact
 
@@ -21,8 +21,11 @@ MAX_PAGES = 1000  # of 100 issues: far past any real JQL answer
 
 class JiraAPI:
     def __init__(self, env: Environment, where: Site, email: str, token: str, max_wait: float = 60.0,
-                 on_page: Callable[[], None] | None = None, fix_auth: str = "run `intcli connect jira`") -> None:
+                 on_page: Callable[[], None] | None = None, fix_auth: str = "run `intcli connect jira`",
+                 fix_usage: str = "check --jql and --project") -> None:
         self.env, self.where, self.max_wait, self.on_page, self.fix_auth = env, where, max_wait, on_page, fix_auth
+        self.fix_usage = fix_usage
+        self.budget = WaitBudget(max_wait)  # all the waits of this command together
         self._http = client(env, where.url, {"Authorization": basic_auth(email, token), "Accept": "application/json"},
                             host=where.host)
 
@@ -45,10 +48,10 @@ class JiraAPI:
         def send() -> httpx.Response:
             response = send_once(self._http, method, path, **kwargs)
             raise_for_status(response, self.where.host, what, _message(response), fix_auth=self.fix_auth,
-                             fix_usage="check --jql and --project", retry_after_cap=self.max_wait)
+                             fix_usage=self.fix_usage, retry_after_cap=self.max_wait)
             return response
 
-        response = with_retries(self.env, what, send, self.max_wait)
+        response = with_retries(self.env, what, send, self.budget)
         data = decode_json(response.content, self.where.host, what)
         if not isinstance(data, dict):
             raise UpstreamError(f"{self.where.host} sent an unexpected answer to {what}",

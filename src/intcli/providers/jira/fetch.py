@@ -26,8 +26,13 @@ def open_api(env: Environment, registry: Registry, max_wait: float = 60.0,
     credential = resolve(env, registry, PROVIDER, "run `intcli connect jira --site SITE --email EMAIL` "
                          "(or set JIRA_API_TOKEN, JIRA_EMAIL and JIRA_SITE in CI)")
     if credential.connection is None:
+        from intcli.state import load_state
+
         variable = credential.source
-        missing = [name for name in (SITE_VARIABLE, EMAIL_VARIABLE) if not env.environ.get(name, "").strip()]
+        stored = load_state(env).connections.get(PROVIDER)  # site and e-mail may come from a stored connection
+        site_text = env.environ.get(SITE_VARIABLE, "").strip() or (stored.details.get("site_url", "") if stored else "")
+        email_text = env.environ.get(EMAIL_VARIABLE, "").strip() or (stored.details.get("email", "") if stored else "")
+        missing = [name for name, value in ((SITE_VARIABLE, site_text), (EMAIL_VARIABLE, email_text)) if not value]
         if missing:
             raise ConfigError(f"{variable} is set but {' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} "
                               "not", hint=f"set {', '.join(missing)} too (e.g. JIRA_SITE=acme.atlassian.net)")
@@ -36,8 +41,8 @@ def open_api(env: Environment, registry: Registry, max_wait: float = 60.0,
         except UsageError:
             raise ConfigError(f"{variable} does not hold a token (spaces or unprintable characters)",
                               hint=f"set {variable} to the token alone") from None
-        where = site(env.environ[SITE_VARIABLE], SITE_VARIABLE)
-        email = check_email(env.environ[EMAIL_VARIABLE], EMAIL_VARIABLE)
+        where = site(site_text, SITE_VARIABLE)
+        email = check_email(email_text, EMAIL_VARIABLE)
         return JiraAPI(env, where, email, token, max_wait, on_page, fix_auth=f"set {variable} to a valid API token")
     details = credential.connection.details
     where = site(details.get("site_url", ""), "the stored jira connection")
@@ -64,7 +69,9 @@ def fetch_project_issues(env: Environment, registry: Registry, request: FetchReq
     minutes = None
     if since is not None:
         moment = parse_when(since, env.now())
-        minutes = max(1, int((env.now() - moment).total_seconds() // 60) + 1)
+        if moment > env.now():
+            raise UsageError(f"--since {since!r} is in the future", hint="e.g. --since 24h")
+        minutes = int((env.now() - moment).total_seconds() // 60) + 1
     jql = project_jql(project, minutes)
     with open_api(env, registry, request.max_wait, request.on_page) as api:
         return search(api, jql, request.limit)

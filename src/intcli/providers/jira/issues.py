@@ -36,13 +36,13 @@ def check_project(project: str) -> str:
 def assigned_jql(project: str | None, jql: str | None) -> str:
     """The default (assigned to me, not done, newest first), narrowed to a project; or the user's own JQL."""
     if jql is not None:
-        if project:
+        if project is not None:
             raise UsageError("--jql replaces the whole query, so --project does not apply",
                              hint='put it in the JQL: --jql \'project = OPS AND ...\'')
         if not jql.strip():
             raise UsageError("--jql is empty", hint=f"e.g. --jql '{ASSIGNED_TO_ME}'")
         return jql.strip()
-    return f'project = "{check_project(project)}" AND {ASSIGNED_TO_ME}' if project else ASSIGNED_TO_ME
+    return f'project = "{check_project(project)}" AND {ASSIGNED_TO_ME}' if project is not None else ASSIGNED_TO_ME
 
 
 def project_jql(project: str, since_minutes: int | None) -> str:
