@@ -164,11 +164,12 @@ def test_no_token_in_any_output_or_file(run, connected, isolated):
 
 def test_server_waits_share_one_max_wait_budget(run, connected):
     connected.retry_after = "2"
-    connected.throttle_next = 3  # the count, page 1 and page 2 each meet one 429 (asking for 2 s each)
+    connected.throttle_next = 20  # the count and the pages all meet 429s asking for 2 s: one wait fits in 3 s
     result = run("fetch", "jira.user_issues", "--max-wait", "3", "-f", "json")
     assert result.exit_code == 3 and "kept answering 429" in result.stderr, result.stderr
+    assert 20 - connected.throttle_next <= 4  # one wait was spent, then both requests gave up
     connected.retry_after = "120"
-    connected.throttle_next = 1
+    connected.throttle_next = 2  # the first page meets it (the count, sent alongside, may take the other)
     result = run("fetch", "jira.user_issues", "--max-wait", "3", "-f", "json")
     assert result.exit_code == 3 and "asks to wait 120s" in result.stderr and "--max-wait 121" in result.stderr
 
