@@ -42,8 +42,10 @@ def test_version(run):
 
 def test_no_arguments_shows_help(run):
     result = run()
-    assert "Usage" in result.stdout + result.stderr
-    assert result.exit_code in (0, 2)
+    assert "Usage" in result.stdout and result.exit_code == 0
+    fetch = run("fetch")
+    assert fetch.exit_code == 0 and "github.user_issues" in fetch.stdout and "jira.user_issues" in fetch.stdout
+    assert run("--verbose", "connect").exit_code == 0
 
 
 def test_unknown_command_is_a_usage_error(run):

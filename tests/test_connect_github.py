@@ -246,6 +246,8 @@ def test_hidden_prompt_on_a_terminal(api, no_keyring, isolated):
     assert os.waitstatus_to_exitcode(status) == 0, output
     assert b"Connected to" in output
     assert TOKEN.encode() not in output
+    assert b"/settings/tokens/new?scopes=repo,read:user&description=intcli" in output  # where to make one
+    assert b"gh auth token | intcli connect github --with-token" in output
 
 
 def test_interrupt_while_connecting_exits_130(run_process, no_keyring, isolated):

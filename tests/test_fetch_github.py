@@ -314,3 +314,13 @@ def test_an_issue_edited_during_a_sync_skips_nothing(run, github):
     document = fetch_json(run, "github.issues", "--repo", "acme/api", "--sync", "--state", "all")
     expected = {i["id"] for i in repo_items(github, "acme/api", "all")}
     assert {i["id"] for i in document["issues"]} == expected
+
+
+def test_json_is_a_shortcut_for_format_json(run, httpserver, monkeypatch):
+    FakeGitHub(make_issues(3)).install(httpserver)
+    monkeypatch.setenv("GITHUB_API_URL", httpserver.url_for("/api/v3"))
+    monkeypatch.setenv("GH_TOKEN", TOKEN)
+    shortcut = run("fetch", "github.user_issues", "--json")
+    assert shortcut.exit_code == 0 and shortcut.stdout == run("fetch", "github.user_issues", "-f", "json").stdout
+    clash = run("fetch", "github.user_issues", "--json", "--format", "csv")
+    assert clash.exit_code == 2 and "--json and --format csv disagree" in clash.stderr

@@ -54,6 +54,7 @@ COMMAND_MODULES = {
     "fetch": "fetch", "send": "send", "summary": "summary",
 }
 _GLOBAL_FLAGS = {"--debug", "--verbose", "-v"}
+_GROUPS = {"fetch", "send", "connect"}  # alone, these show what they offer (their help), and that is not an error
 
 
 def load_commands(args: list[str] | None = None) -> None:
@@ -89,6 +90,9 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
 
 def _run(env: Environment, argv: list[str] | None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
+    words = [a for a in args if a not in _GLOBAL_FLAGS]
+    if not words or (len(words) == 1 and words[0] in _GROUPS):
+        args.append("--help")  # `intcli` alone is the overview; `intcli fetch` lists what can be fetched
     if "--debug" in args:
         env.debug = True  # so that errors raised while parsing options are shown in full too
     try:

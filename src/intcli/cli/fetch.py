@@ -48,6 +48,8 @@ COMMON = [
     inspect.Parameter("output_format", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
         Format | None, typer.Option("--format", "-f", help="Output format \\[default: table on a terminal, json "
                                     "otherwise]", show_default=False)]),
+    inspect.Parameter("json_output", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=Annotated[
+        bool, typer.Option("--json", help="The same as --format json")]),
     inspect.Parameter("fields", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
         str | None, typer.Option("--fields", help="Comma-separated fields to output, e.g. number,title,url",
                                  metavar="FIELD,...", show_default=False)]),
@@ -86,13 +88,17 @@ def _run(capability: str) -> Any:
 
 
 def run_command(ctx: typer.Context, capability: str, options: dict[str, Any], *, app_id: str | None,
-                output_format: Format | None, fields: str | None, limit: int | None, max_wait: float,
-                csv_raw: bool) -> None:
+                output_format: Format | None, json_output: bool, fields: str | None, limit: int | None,
+                max_wait: float, csv_raw: bool) -> None:
     from intcli.fetch import run_fetch
     from intcli.output import TextResult, choose_format, parse_fields, write_items
     from intcli.providers.base import FetchRequest
 
     env = get_env(ctx)
+    if json_output:
+        if output_format not in (None, Format.JSON):
+            raise UsageError(f"--json and --format {output_format} disagree", hint="keep one of them")
+        output_format = Format.JSON
     bounded("--fields", fields, 1024)
     if not math.isfinite(max_wait):
         raise UsageError(f"--max-wait {max_wait} is not a number of seconds", hint="e.g. --max-wait 120")

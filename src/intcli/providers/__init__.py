@@ -70,9 +70,9 @@ def plugins() -> dict[str, ProviderSpec]:
 
 
 # What every fetch/send subcommand already has: a capability cannot define these again.
-SHARED_OPTIONS = {"ctx", "app_id", "output_format", "fields", "limit", "max_wait", "csv_raw", "yes", "--app", "-a",
-                  "--format", "-f", "--fields", "--limit", "-n", "--max-wait", "--csv-raw", "--yes", "-y", "--help",
-                  "-h"}
+SHARED_OPTIONS = {"ctx", "app_id", "output_format", "json_output", "fields", "limit", "max_wait", "csv_raw", "yes",
+                  "--app", "-a", "--format", "-f", "--json", "--fields", "--limit", "-n", "--max-wait", "--csv-raw",
+                  "--yes", "-y", "--help", "-h"}
 
 
 def _clashing_options(spec: ProviderSpec) -> list[str]:

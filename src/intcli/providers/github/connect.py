@@ -68,6 +68,14 @@ def connect_command(
     from intcli.cli.common import get_env, warn_missing_scopes
 
     env = get_env(ctx)
+    if not with_token and env.stdin_isatty:
+        from intcli.providers.github import endpoint, token_settings_url
+        from intcli.registry import load_registry
+
+        scopes = ",".join(load_registry(env).providers[PROVIDER].scopes)
+        env.message(f"Create a token with the scopes {scopes} at {token_settings_url(endpoint(env, host))}/new"
+                    f"?scopes={scopes}&description=intcli")
+        env.message("(or reuse a gh login: gh auth token | intcli connect github --with-token)")
     token = read_token(env, with_token, "GitHub token", "echo \"$TOKEN\" | intcli connect github --with-token")
     result = connect_token(env, token, host, insecure_storage)
     info = result.info
