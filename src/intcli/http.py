@@ -9,7 +9,7 @@ time, body size and redirects (``HTTP``); every JSON answer is decoded by ``deco
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -112,6 +112,28 @@ def send_once(http: HTTP, method: str, url: str, **kwargs: Any) -> httpx.Respons
                             hint="retry later") from None
     except httpx.TransportError as exc:
         raise Retryable(type(exc).__name__, transport_error(exc, http.host)) from None
+
+
+def token_pages(fetch: Callable[[str | None], dict[str, Any]], token_of: Callable[[dict[str, Any]], object],
+                host: str, what: str, max_pages: int) -> Iterator[dict[str, Any]]:
+    """The pages of a cursor-paged API (Drive/Gmail ``nextPageToken``, Jira's ``nextPageToken``): ``fetch(token)``
+    gets a page (``None`` for the first), ``token_of(page)`` its next token (falsy on the last page). A token that
+    repeats, or more than ``max_pages`` pages, is exit 3 rather than an endless loop. The caller may stop early."""
+    seen: set[str] = set()
+    token: str | None = None
+    for _ in range(max_pages):
+        page = fetch(token)
+        yield page
+        following = token_of(page)
+        if not following:
+            return
+        if not isinstance(following, str) or following in seen:
+            raise UpstreamError(f"{host} sent the same page token twice for {what}",
+                                hint="retry later; if it persists, check the API URL or site")
+        seen.add(following)
+        token = following
+    raise UpstreamError(f"{host} kept sending pages for {what}: stopped after {max_pages}",
+                        hint="narrow the request, or pass --limit")
 
 
 def raise_for_status(response: httpx.Response, host: str, what: str, message: str, *, fix_auth: str,

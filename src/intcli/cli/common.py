@@ -12,7 +12,7 @@ import typer
 from intcli.env import Environment
 
 if TYPE_CHECKING:
-    from intcli.providers.base import Option
+    from intcli.providers.base import CapabilitySpec, Option
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -108,6 +108,20 @@ def human_time(moment: datetime | None, now: datetime, short: bool = False) -> s
         amount = "now"
     relative = amount if amount == "now" else (f"in {amount}" if future else f"{amount} ago")
     return relative if short else f"{moment:%Y-%m-%d %H:%M} UTC ({relative})"
+
+
+def register_capability_commands(group: typer.Typer, registered: set[str], wanted: str | None,
+                                 make: Callable[[CapabilitySpec], Callable[..., None] | None]) -> None:
+    """Add to ``group`` the subcommand of ``wanted`` (the capability on the command line), or of every capability
+    ``make`` builds a command for (it returns None for those the group does not serve); each one once."""
+    from intcli.providers import capability_spec, capability_specs
+
+    specs = capability_specs().values() if wanted is None else filter(None, [capability_spec(wanted)])
+    for spec in sorted(specs, key=lambda spec: spec.id):
+        command = make(spec) if spec.id not in registered else None
+        if command is not None:
+            registered.add(spec.id)
+            group.command(spec.id)(command)
 
 
 def capability_command(name: str, doc: str, common: list[inspect.Parameter], options: tuple[Option, ...],

@@ -12,7 +12,14 @@ import typer
 import typer.core
 
 from intcli.cli import app
-from intcli.cli.common import OnBehalfOption, bounded, capability_command, get_env, print_json
+from intcli.cli.common import (
+    OnBehalfOption,
+    bounded,
+    capability_command,
+    get_env,
+    print_json,
+    register_capability_commands,
+)
 from intcli.errors import UsageError
 from intcli.output import Format
 
@@ -20,6 +27,7 @@ if TYPE_CHECKING:
     from rich.status import Status
 
     from intcli.env import Environment
+    from intcli.providers.base import CapabilitySpec
 
 
 class _CapabilityGroup(typer.core.TyperGroup):
@@ -70,14 +78,14 @@ _registered: set[str] = set()
 
 def register(wanted: str | None = None) -> None:
     """Add the subcommand of ``wanted`` (the capability on the command line), or of every fetchable capability."""
-    from intcli.providers import capability_spec, capability_specs
 
-    specs = capability_specs().values() if wanted is None else filter(None, [capability_spec(wanted)])
-    for spec in sorted(specs, key=lambda spec: spec.id):
-        if spec.fetch and (wanted is None or spec.id == wanted) and spec.id not in _registered:
-            _registered.add(spec.id)
-            doc = spec.help + ("\n\nExamples:\n\n" + "\n\n".join(spec.examples) if spec.examples else "")
-            fetch_app.command(spec.id)(capability_command(spec.id, doc, COMMON, spec.options, _run(spec.id)))
+    def make(spec: CapabilitySpec) -> Callable[..., None] | None:
+        if not spec.fetch:
+            return None
+        doc = spec.help + ("\n\nExamples:\n\n" + "\n\n".join(spec.examples) if spec.examples else "")
+        return capability_command(spec.id, doc, COMMON, spec.options, _run(spec.id))
+
+    register_capability_commands(fetch_app, _registered, wanted, make)
 
 
 def _run(capability: str) -> Any:

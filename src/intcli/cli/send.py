@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import inspect
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from intcli.cli import app
-from intcli.cli.common import OnBehalfOption, capability_command, get_env, print_json
+from intcli.cli.common import OnBehalfOption, capability_command, get_env, print_json, register_capability_commands
 from intcli.cli.fetch import _CapabilityGroup
+
+if TYPE_CHECKING:
+    from intcli.providers.base import CapabilitySpec
 
 
 class _SendGroup(_CapabilityGroup):
@@ -31,14 +35,12 @@ _registered: set[str] = set()
 
 
 def register(wanted: str | None = None) -> None:
-    from intcli.providers import capability_spec, capability_specs
+    def make(spec: CapabilitySpec) -> Callable[..., None] | None:
+        if not spec.send:
+            return None
+        return capability_command(spec.id, spec.send_help, COMMON, spec.send_options, _run(spec.id))
 
-    specs = capability_specs().values() if wanted is None else filter(None, [capability_spec(wanted)])
-    for spec in sorted(specs, key=lambda spec: spec.id):
-        if spec.send and (wanted is None or spec.id == wanted) and spec.id not in _registered:
-            _registered.add(spec.id)
-            send_app.command(spec.id)(capability_command(spec.id, spec.send_help, COMMON, spec.send_options,
-                                                         _run(spec.id)))
+    register_capability_commands(send_app, _registered, wanted, make)
 
 
 def _run(capability: str) -> Any:

@@ -7,7 +7,16 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from intcli.errors import UpstreamError
-from intcli.http import Retryable, WaitBudget, client, decode_json, raise_for_status, send_once, with_retries
+from intcli.http import (
+    Retryable,
+    WaitBudget,
+    client,
+    decode_json,
+    raise_for_status,
+    send_once,
+    token_pages,
+    with_retries,
+)
 from intcli.providers.google import api_base
 from intcli.safety import redact
 
@@ -63,21 +72,17 @@ class GoogleAPI:
         ``limit`` items are in; return the items (at most ``limit``) and the first page."""
         items: list[Any] = []
         first: dict[str, Any] | None = None
-        tokens: set[str] = set()
-        for _ in range(MAX_PAGES):
-            page = self.get_json(path, params)
+
+        def fetch(token: str | None) -> dict[str, Any]:
+            return self.get_json(path, {**params, "pageToken": token} if token else params)
+
+        for page in token_pages(fetch, lambda page: page.get("nextPageToken"), self.host, f"GET {path}", MAX_PAGES):
             first = first if first is not None else page
             items += take(page)
-            token = page.get("nextPageToken")
-            if not token or (limit is not None and len(items) >= limit):
-                return (items[:limit] if limit is not None else items), first
-            if not isinstance(token, str) or token in tokens:
-                raise UpstreamError(f"{self.host} sent the same page token twice for GET {path}",
-                                    hint="retry later; if it persists, check INTCLI_GOOGLE_API_URL")
-            tokens.add(token)
-            params = {**params, "pageToken": token}
-        raise UpstreamError(f"{self.host} kept sending pages for GET {path}: stopped after {MAX_PAGES}",
-                            hint="narrow the request with --query, --since or --limit")
+            if limit is not None and len(items) >= limit:
+                break
+        assert first is not None  # token_pages yields at least one page or raises
+        return (items[:limit] if limit is not None else items), first
 
     def post_json(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         return self._json(self.request("POST", path, body=body), f"POST {path}")

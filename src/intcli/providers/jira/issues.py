@@ -90,30 +90,31 @@ def search(api: JiraAPI, jql: str, limit: int | None = None) -> ItemList:
 
 
 def _pages(api: JiraAPI, jql: str, limit: int | None) -> list[dict[str, Any]]:
+    from intcli.http import token_pages
     from intcli.providers.jira.api import MAX_PAGES
 
     params: dict[str, Any] = {"jql": jql, "fields": API_FIELDS,
                               "maxResults": min(PER_PAGE, limit) if limit else PER_PAGE}
     issues: list[dict[str, Any]] = []
     seen_ids: set[str] = set()
-    tokens: set[str] = set()
-    for _ in range(MAX_PAGES):
-        page = api.get_json("/rest/api/3/search/jql", params)
+
+    def fetch(token: str | None) -> dict[str, Any]:
+        return api.get_json("/rest/api/3/search/jql", {**params, "nextPageToken": token} if token else params)
+
+    def next_token(page: dict[str, Any]) -> object:
+        return None if page.get("isLast") is True else page.get("nextPageToken")
+
+    for page in token_pages(fetch, next_token, api.where.host, "GET /rest/api/3/search/jql", MAX_PAGES):
         try:
             fresh = [to_item(raw, api.where) for raw in page["issues"]]
         except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
             raise UpstreamError(f"unexpected answer from {api.where.host}: an issue lacks its fields",
                                 hint="check --site (is this a Jira Cloud site?)") from None
         new = [item for item in fresh if item["id"] not in seen_ids]
+        if not new and next_token(page):
+            raise UpstreamError(f"{api.where.host} sent the same issues again on another page", hint="retry later")
         seen_ids.update(item["id"] for item in new)
         issues += new
-        token = page.get("nextPageToken")
-        if not token or page.get("isLast") is True or (limit is not None and len(issues) >= limit):
-            return issues[:limit] if limit is not None else issues
-        if not isinstance(token, str) or token in tokens or not new:
-            raise UpstreamError(f"{api.where.host} sent the same page again (page token or issues repeat)",
-                                hint="retry later")
-        tokens.add(token)
-        params = {**params, "nextPageToken": token}
-    raise UpstreamError(f"{api.where.host} kept sending pages: stopped after {MAX_PAGES}",
-                        hint="narrow the JQL, or pass --limit")
+        if limit is not None and len(issues) >= limit:
+            break
+    return issues[:limit] if limit is not None else issues
