@@ -17,7 +17,7 @@ from intcli.validation import validate
 
 
 def test_apps_list(run):
-    result = run("apps")
+    result = run("apps", "-f", "table")
     assert result.exit_code == 0
     assert "github-timeline" in result.stdout and "ai-admin-assistant" in result.stdout
     document = json.loads(run("apps", "--json").stdout)
@@ -30,12 +30,12 @@ def test_apps_list(run):
 
 def test_disable_and_enable_an_app(run, config_dir):
     result = run("apps", "disable", "github-timeline")
-    assert (result.exit_code, result.stderr.strip()) == (0, "app github-timeline disabled")
+    assert (result.exit_code, result.stderr.strip()) == (0, "app github-timeline switched off")
     assert result.stdout == ""  # messages go to stderr
     config = tomllib.loads((config_dir / "config.toml").read_text())
     assert config == {"app_settings": {"github-timeline": {"enabled": False}}}
-    assert run("apps", "disable", "github-timeline").stderr.strip() == "app github-timeline was already disabled"
-    assert run("apps", "enable", "github-timeline").stderr.strip() == "app github-timeline enabled"
+    assert run("apps", "disable", "github-timeline").stderr.strip() == "app github-timeline was already switched off"
+    assert run("apps", "enable", "github-timeline").stderr.splitlines()[0] == "app github-timeline switched on"
     enabled = {a["id"]: a["enabled"] for a in json.loads(run("apps", "--json").stdout)["apps"]}
     assert enabled == {"ai-admin-assistant": True, "github-timeline": True}
 
@@ -44,7 +44,8 @@ def test_switch_an_optional_integration(run):
     assert run("apps", "disable", "ai-admin-assistant", "-c", "github.user_issues").exit_code == 0
     assistant = json.loads(run("apps", "--json").stdout)["apps"][0]
     assert assistant["switchedOff"] == ["github.user_issues"]
-    assert "(off)" in run("apps").stdout
+    line = next(x for x in run("apps", "-f", "table").stdout.splitlines() if "github.user_issues" in x)
+    assert line.split()[-2:] == ["off", "built-in"]
     assert run("apps", "enable", "ai-admin-assistant", "-c", "github.user_issues").exit_code == 0
     assert json.loads(run("apps", "--json").stdout)["apps"][0]["switchedOff"] == []
 

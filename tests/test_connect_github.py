@@ -52,7 +52,7 @@ def test_connect_status_disconnect_with_the_secret_service(run, api, keyring_env
     github = status["connections"]["github"]
     assert (github["connected"], github["source"], github["account"]) == (True, "keyring", "octocat")
     assert next(a for a in status["apps"] if a["id"] == "github-timeline")["state"] == "ready"
-    assert "octocat" in run("status").stdout
+    assert "octocat" in run("status", "-f", "table").stdout
 
     result = run("disconnect", "github")
     assert (result.exit_code, result.stderr.strip()) == (0, "Disconnected github.")
@@ -117,7 +117,7 @@ def test_no_keyring_refuses_before_any_request_then_insecure_storage_works(run, 
     secrets = state_dir / "secrets.json"
     assert stat.S_IMODE(secrets.stat().st_mode) == 0o600
     assert json.loads(secrets.read_text()) == {"github": TOKEN}
-    assert "insecure" in run("status").stdout
+    assert "insecure" in run("status", "-f", "table").stdout
     assert json.loads(run("status", "--json").stdout)["connections"]["github"]["source"] == "file"
     assert run("disconnect", "github").exit_code == 0
     assert not secrets.exists()
@@ -164,7 +164,7 @@ def test_token_expiry_is_recorded_and_shown(run, api, no_keyring, header, expire
     assert status["connections"]["github"]["expired"] is expired
     if expired:
         assert status["connections"]["github"]["expiresAt"] == "2020-01-01T08:00:00Z"
-        assert "expired" in run("status").stdout
+        assert "expired" in run("status", "-f", "table").stdout
         assert run("status", "--check", "--app", "github-timeline").exit_code == 4
 
 

@@ -105,7 +105,7 @@ def test_fewer_scopes_granted_makes_gmail_not_configured(run, google, no_keyring
     assistant = next(a for a in status["apps"] if a["id"] == "ai-admin-assistant")
     gmail = next(r for r in assistant["requirements"] if r["capability"] == "google.gmail")
     assert gmail["reason"] == "not_configured" and "gmail.readonly" in gmail["detail"]
-    assert assistant["state"] == "disabled"
+    assert assistant["state"] == "blocked"
 
 
 @pytest.fixture

@@ -84,7 +84,7 @@ def test_project_issues_since(run, connected):
     (("--jql", "summary ~ nonsense"), "Error in the JQL Query"),
     (("--jql", "x", "--project", "OPS"), "--project does not apply"),
     (("--project", "no spaces please"), "is not a Jira project key"),
-    (("--repo", "a/b"), "No such option"),
+    (("--repo", "a/b"), "no such option: --repo"),
 ])
 def test_bad_input_is_a_usage_error(run, connected, args, message):
     result = run("fetch", "jira.user_issues", *args)

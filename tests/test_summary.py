@@ -11,8 +11,9 @@ from conftest import write_config
 from fake_github import TOKEN, FakeGitHub, make_issues
 from fake_google import connect
 from intcli.env import Environment
+from intcli.markdown import md_link, md_text
 from intcli.state import load_state
-from intcli.summary_render import md_link, md_text, render_markdown
+from intcli.summary_render import render_markdown
 
 
 @pytest.fixture

@@ -55,7 +55,7 @@ def switch_app(env: Environment, app_id: str, enabled: bool, capability: str | N
         _check(env, new_text, str(path))
         atomic_write(path, new_text.encode("utf-8"), mode=0o644)
         remember_valid(env, "config", new_text)
-    state = "enabled" if enabled else "disabled"
+    state = "switched on" if enabled else "switched off"
     return f"{what} {state}" if changed else f"{what} was already {state}"
 
 

@@ -26,6 +26,14 @@ class ConnectionView:
     connected_at: datetime | None = None
     expires_at: datetime | None = None
     last_used: datetime | None = None
+    # Online check (``status --check``/``--verify``): None when not checked, else whether the service accepted it.
+    valid: bool | None = None
+    problem: str | None = None  # why it was rejected or could not be checked
+    fix: str | None = None
+
+    @property
+    def from_environment(self) -> bool:
+        return (self.source or "").startswith("env:")
 
     def expired(self, now: datetime) -> bool:
         return self.expires_at is not None and as_utc(self.expires_at) <= now

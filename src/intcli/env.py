@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 TRUTHY = {"1", "true", "yes", "on"}
+DIRECTORY_VARIABLES = {"config": "INTCLI_CONFIG_DIR", "state": "INTCLI_STATE_DIR", "cache": "INTCLI_CACHE_DIR"}
 
 
 def _utcnow() -> datetime:
@@ -44,6 +45,8 @@ class Environment:
     clock: Callable[[], datetime] = _utcnow
     debug: bool = False
     verbose: bool = False
+    # A terminal's progress line (set by a command while it shows one): retries report themselves there.
+    progress: Callable[[str], None] | None = None
     # Objects shared by everything one command run does (e.g. the Google session, refreshed once per process).
     shared: dict[str, object] = field(default_factory=dict)
 
@@ -58,36 +61,36 @@ class Environment:
             self.debug = True
 
     # -- directories -------------------------------------------------------------------------------------------
-    def _dir(self, variable: str, platform_default: Callable[[], str]) -> Path:
-        override = self.environ.get(variable)
-        return Path(override).expanduser() if override else Path(platform_default())
+    def location(self, kind: str) -> Path:
+        """The ``config``, ``state`` or ``cache`` directory: its variable (``DIRECTORY_VARIABLES``), else the
+        platform's default; nothing is created or checked."""
+        import platformdirs
+
+        override = self.environ.get(DIRECTORY_VARIABLES[kind])
+        if override:
+            return Path(override).expanduser()
+        default = {"config": platformdirs.user_config_dir, "state": platformdirs.user_state_dir,
+                   "cache": platformdirs.user_cache_dir}[kind]
+        return Path(default("intcli", appauthor=False))
 
     @cached_property
     def config_dir(self) -> Path:
-        import platformdirs
-
-        return self._dir("INTCLI_CONFIG_DIR", lambda: platformdirs.user_config_dir("intcli", appauthor=False))
+        return self.location("config")
 
     @cached_property
     def state_dir(self) -> Path:
         """Connection state and the insecure-storage secrets file: refused when others can write to it."""
-        import platformdirs
-
         from intcli.fsutil import check_private_dir
 
-        path = self._dir("INTCLI_STATE_DIR", lambda: platformdirs.user_state_dir("intcli", appauthor=False))
-        return check_private_dir(path, "state directory", "INTCLI_STATE_DIR")
+        return check_private_dir(self.location("state"), "state directory", DIRECTORY_VARIABLES["state"])
 
     @cached_property
     def cache_dir(self) -> Path:
         """Caches intcli trusts (validated config digests, HTTP answers, sync copies): refused when others can
         write to it."""
-        import platformdirs
-
         from intcli.fsutil import check_private_dir
 
-        path = self._dir("INTCLI_CACHE_DIR", lambda: platformdirs.user_cache_dir("intcli", appauthor=False))
-        return check_private_dir(path, "cache directory", "INTCLI_CACHE_DIR")
+        return check_private_dir(self.location("cache"), "cache directory", DIRECTORY_VARIABLES["cache"])
 
     # -- output ------------------------------------------------------------------------------------------------
     @cached_property
@@ -95,14 +98,22 @@ class Environment:
         """Rich console for data on stdout."""
         from rich.console import Console
 
-        return Console(file=self.stdout, force_terminal=self.stdout_isatty or None, highlight=False, emoji=False)
+        return Console(file=self.stdout, force_terminal=self.stdout_isatty or None, highlight=False, emoji=False,
+                       width=self.columns)
 
     @cached_property
     def err_console(self) -> Console:
         """Rich console for messages on stderr."""
         from rich.console import Console
 
-        return Console(file=self.stderr, force_terminal=self.stderr_isatty or None, highlight=False, emoji=False)
+        return Console(file=self.stderr, force_terminal=self.stderr_isatty or None, highlight=False, emoji=False,
+                       width=self.columns)
+
+    @property
+    def columns(self) -> int | None:
+        """``COLUMNS`` when set (a pipe or a test says how wide the table may be), else the terminal's width."""
+        value = self.environ.get("COLUMNS", "").strip()
+        return int(value) if value.isdigit() and 0 < int(value) < 10_000 else None
 
     def message(self, text: str, one_line: bool = False) -> None:
         """A plain message for the user, on stderr (never data); one write, so threads do not interleave.

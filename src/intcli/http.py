@@ -75,15 +75,20 @@ def with_retries(env: Environment, label: str, send: Callable[[], _T], budget: W
     stamina.instrumentation.set_on_retry_hooks([])  # retries are told under --verbose, not by stamina's logger
 
     budget = budget if budget is not None else WaitBudget(60.0)
+    failures = 0
 
     def backoff(exc: Exception) -> bool | float:
+        nonlocal failures
         if not isinstance(exc, Retryable):
             return False
         if exc.wait is not None and not budget.take(exc.wait):
             return False  # the server's waits add up past what the user allowed: give up now
+        failures += 1
+        wait = f", waiting {exc.wait:g}s" if exc.wait is not None else ""
         if env.verbose:
-            wait = f", waiting {exc.wait:g}s" if exc.wait is not None else ""
             env.message(f"intcli: transient failure ({exc.reason}){wait}")
+        if env.progress is not None and failures < RETRY_ATTEMPTS:
+            env.progress(f"retrying {label} after {exc.reason}{wait} ({failures + 1} of {RETRY_ATTEMPTS})")
         return exc.wait if exc.wait is not None else True
 
     try:

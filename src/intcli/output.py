@@ -1,7 +1,8 @@
-"""Item lists in the formats scripts and people want: table, json, ndjson, csv.
+"""Item lists in the formats scripts and people want: table, json, ndjson, csv, markdown.
 
 JSON is the whole document (``{"issues": [...], "total": N, ...}``); NDJSON and CSV carry only the items, one per
-line; the table is for a terminal. Lists inside items (labels) become ``;``-joined text in CSV.
+line; the table (``intcli.tables``) is for a terminal and Markdown for reports. Lists inside items (labels) become
+``;``-joined text in CSV and ``, ``-joined text in tables and Markdown.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from intcli.errors import UsageError
-from intcli.safety import safe_link, safe_markup
 
 if TYPE_CHECKING:
     from intcli.env import Environment
@@ -24,6 +24,7 @@ class Format(enum.StrEnum):
     JSON = "json"
     NDJSON = "ndjson"
     CSV = "csv"
+    MARKDOWN = "markdown"
 
 
 @dataclass
@@ -37,6 +38,8 @@ class ItemList:
     key: str = "items"  # the JSON document's list key: "issues", "files", "messages"
     fields: tuple[str, ...] = ()
     table_fields: tuple[str, ...] = ()  # the default columns on a terminal
+    text_fields: tuple[str, ...] = ()  # free text (title, subject): cut with "…" in a narrow table, never others
+    optional_fields: tuple[str, ...] = ()  # default columns a narrow table leaves out, the first one first
 
     def document(self) -> dict[str, Any]:
         return {self.key: self.items, "total": self.total, "truncated": self.truncated}
@@ -51,10 +54,79 @@ class TextResult:
     notes: list[str] = field(default_factory=list)
 
 
-def choose_format(env: Environment, requested: Format | None) -> Format:
+ALIASES = {"rich": Format.TABLE}  # summary's former name for its terminal view
+
+
+def choose_format(env: Environment, requested: str | None, *, json_flag: bool = False, jq: str | None = None,
+                  allowed: tuple[Format, ...] = tuple(Format)) -> Format:
+    """The one output model of every command: ``--format`` (table on a terminal, json otherwise), ``--json`` as
+    a shortcut for ``--format json``, and ``--jq`` (which filters the JSON document, so implies it)."""
+    names = ", ".join(allowed)
+    fmt: Format | None = None
     if requested is not None:
-        return requested
-    return Format.TABLE if env.stdout_isatty else Format.JSON
+        fmt = ALIASES.get(requested.lower()) or next((f for f in allowed if f == requested.lower()), None)
+        if fmt is None or fmt not in allowed:
+            raise UsageError(f"--format {requested[:40]!r} is not one of {names}", hint="e.g. --format json")
+    for flag, given in (("--json", json_flag), ("--jq", jq is not None)):
+        if given and fmt not in (None, Format.JSON):
+            raise UsageError(f"{flag} and --format {fmt} disagree", hint="keep one of them")
+        if given:
+            fmt = Format.JSON
+    if fmt is None:
+        fmt = Format.TABLE if env.stdout_isatty else Format.JSON
+    return fmt
+
+
+def write_json(env: Environment, document: Any, jq: str | None = None, indent: int | None = 2) -> None:
+    """The JSON document on stdout or, with ``jq``, what the jq program makes of it: each result on its own
+    line, strings as plain text (as gh's ``--jq`` does) — made inert when stdout is a terminal."""
+    if jq is None:
+        env.stdout.write(dumps(document, indent=indent) + "\n")
+        return
+    from intcli.safety import hide_secrets, terminal_text
+
+    for result in jq_results(jq, document):
+        if isinstance(result, str):
+            text = hide_secrets(result)
+            env.stdout.write((terminal_text(text) if env.stdout_isatty else text) + "\n")
+        else:
+            env.stdout.write(dumps(result, indent=None) + "\n")
+
+
+def check_jq(expression: str | None) -> None:
+    """Compile ``--jq`` before any request is made, so a typo costs nothing (exit 2 naming the expression)."""
+    if expression is not None:
+        _compile_jq(expression)
+
+
+def jq_results(expression: str, document: Any) -> list[Any]:
+    program = _compile_jq(expression)
+    try:
+        return list(program.input_value(document).all())
+    except ValueError as exc:
+        raise UsageError(f"--jq {expression[:80]!r} failed on the output: {_jq_message(exc)}",
+                         hint="check the expression against the output of --format json") from None
+
+
+def _compile_jq(expression: str) -> Any:
+    if len(expression) > 4096:
+        raise UsageError(f"--jq is {len(expression)} characters long, more than 4096", hint="shorten --jq")
+    try:
+        import jq
+    except ImportError:  # pragma: no cover - a dependency; only a broken install lacks it
+        raise UsageError("--jq needs the jq package", hint="pip install jq") from None
+    try:
+        return jq.compile(expression)
+    except ValueError as exc:
+        raise UsageError(f"--jq {expression[:80]!r} is not a valid jq expression: {_jq_message(exc)}",
+                         hint="see https://jqlang.org/manual/ — e.g. --jq '.issues[].title'") from None
+
+
+def _jq_message(exc: ValueError) -> str:
+    from intcli.safety import terminal_text
+
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else "error"
+    return terminal_text(first.removeprefix("jq: error: "), one_line=True)[:200]
 
 
 def parse_fields(text: str | None, available: tuple[str, ...]) -> list[str] | None:
@@ -83,9 +155,10 @@ def _joined(value: Any, separator: str) -> str:
 
 
 def write_items(env: Environment, fmt: Format, document: dict[str, Any], key: str, fields: list[str],
-                title: str = "", csv_raw: bool = False) -> None:
+                title: str = "", csv_raw: bool = False, layout: ItemList | None = None) -> None:
     """The items of ``document[key]`` with ``fields``; CSV cells that could run as spreadsheet formulas get a
-    leading ``'`` unless ``csv_raw``."""
+    leading ``'`` unless ``csv_raw``. ``layout`` says which fields are free text and which may be left out of a
+    narrow table (only when the fields are the default ones)."""
     from intcli.safety import csv_cell, hide_secrets
 
     items = [{name: item.get(name) for name in fields} for item in document[key]]
@@ -100,24 +173,35 @@ def write_items(env: Environment, fmt: Format, document: dict[str, Any], key: st
         for item in items:
             cells = [hide_secrets(_joined(item.get(name), ";")) for name in fields]
             writer.writerow(cells if csv_raw else [csv_cell(cell) for cell in cells])
+    elif fmt == Format.MARKDOWN:  # people's views: the first free-text field links to the item's url
+        env.stdout.write(_markdown(document[key], fields, title, layout.text_fields if layout else ()))
     else:
-        _table(env, items, fields, title)
+        _table(env, document[key], fields, title, layout)
 
 
-def _table(env: Environment, items: list[dict[str, Any]], fields: list[str], title: str) -> None:
-    from rich import box
-    from rich.table import Table
+def _link(name: str, fields: list[str], text_fields: tuple[str, ...]) -> bool:
+    """Is ``name`` the column that carries the item's link (the first free-text one, when url is not shown)?"""
+    return "url" not in fields and name == next((f for f in fields if f in text_fields), None)
 
-    table = Table(title=safe_markup(title) or None, title_justify="left", box=box.SIMPLE_HEAD)
-    for name in fields:
-        table.add_column(name, overflow="fold", no_wrap=name in ("number", "id", "updatedAt"),
-                         ratio=3 if name == "title" else None)
-    for item in items:
-        cells = []
-        for name in fields:
-            if name == "title" and "url" not in fields:
-                cells.append(safe_link(item.get(name), item.get("url")))
-            else:
-                cells.append(safe_markup(item.get(name)))
-        table.add_row(*cells)
-    env.console.print(table)
+
+def _table(env: Environment, items: list[dict[str, Any]], fields: list[str], title: str,
+           layout: ItemList | None) -> None:
+    from intcli.tables import Column, render
+
+    text = layout.text_fields if layout else ()
+    optional = list(layout.optional_fields) if layout and tuple(fields) == layout.table_fields else []
+    columns = [Column(name, text=name in text, drop=optional.index(name) + 1 if name in optional else 0)
+               for name in fields]
+    rows = [[(item.get(name), item.get("url")) if _link(name, fields, text) else item.get(name) for name in fields]
+            for item in items]
+    render(env.console, columns, rows, title=title)
+
+
+def _markdown(items: list[dict[str, Any]], fields: list[str], title: str, text: tuple[str, ...]) -> str:
+    from intcli.markdown import md_link, md_table, md_text
+
+    linked = next((name for name in fields if name in text), None)  # the first free-text field links to the item
+    rows = [[md_link(item.get(name), item.get("url")) if name == linked else md_text(item.get(name))
+             for name in fields] for item in items]
+    lines = [f"**{md_text(title)}**", ""] if title else []
+    return "\n".join([*lines, *md_table([md_text(name) for name in fields], rows)]) + "\n"

@@ -2,7 +2,8 @@
 
 Pure functions of the registry, the connections and the time, so tests call them directly. The app's
 resulting state follows the fallbacks: a missing requirement with ``error`` → error, with ``disable`` →
-disabled when required (an optional one is simply off), with ``limited`` → limited. Worst state wins.
+blocked when required (an optional one is simply left out), with ``limited`` → limited. Worst state wins. A
+switched-off app is ``off``: the words of the user's switch (on/off) are never the words of a computed state.
 """
 
 from __future__ import annotations
@@ -25,19 +26,21 @@ class Reason(enum.StrEnum):
     NOT_CONFIGURED = "not_configured"
     EXPIRED = "expired"
     CAPABILITY_NOT_FOUND = "capability_not_found"
-    DISABLED = "disabled"
+    SWITCHED_OFF = "switched_off"  # the user switched the integration (or the app providing it) off
     PROVIDER_MAINTENANCE = "provider_maintenance"
     PROVIDER_DEPRECATED = "provider_deprecated"  # still works, but say so
+    REJECTED = "rejected"  # the service refused the credential when status checked it online
 
 
 class AppState(enum.StrEnum):
     READY = "ready"
-    LIMITED = "limited"
-    DISABLED = "disabled"
-    ERROR = "error"
+    LIMITED = "limited"  # runs without an optional capability
+    BLOCKED = "blocked"  # cannot run: a required capability is missing
+    ERROR = "error"  # a requirement with fallback "error" is missing
+    OFF = "off"  # switched off by the user
 
 
-_SEVERITY = [AppState.READY, AppState.LIMITED, AppState.DISABLED, AppState.ERROR]
+_SEVERITY = [AppState.READY, AppState.LIMITED, AppState.BLOCKED, AppState.ERROR, AppState.OFF]
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,7 @@ class StatusResolver:
     def capability(self, capability_id: str, app_id: str | None = None) -> Availability:
         """Availability of a capability, for ``app_id`` when the request is made on behalf of an app."""
         if app_id is not None and self.registry.integration_switched_off(app_id, capability_id):
-            return Availability(False, Reason.DISABLED, f"switched off for {app_id}",
+            return Availability(False, Reason.SWITCHED_OFF, f"switched off for {app_id}",
                                 fix=f"intcli apps enable {app_id} --capability {capability_id}")
         if capability_id in self.registry.provided_by:
             return self._provided(capability_id)
@@ -115,6 +118,9 @@ class StatusResolver:
         if connection is None or not connection.connected:
             return Availability(False, Reason.NOT_CONFIGURED, f"{provider.name} is not connected", connect,
                                 provider_id)
+        if connection.valid is False:
+            return Availability(False, Reason.REJECTED, connection.problem or f"{provider.name} rejected the "
+                                "credential", connection.fix or connect, provider_id)
         if connection.expired(self.now):
             return Availability(False, Reason.EXPIRED, f"the {provider.name} credential has expired", connect,
                                 provider_id)
@@ -132,7 +138,7 @@ class StatusResolver:
     def _provided(self, capability_id: str) -> Availability:
         owner = self.registry.provided_by[capability_id]
         if not self.registry.app_enabled(owner):
-            return Availability(False, Reason.DISABLED, f"provided by app {owner}, which is switched off",
+            return Availability(False, Reason.SWITCHED_OFF, f"provided by app {owner}, which is switched off",
                                 fix=f"intcli apps enable {owner}")
         owner_status = self.app_status(owner)
         if owner_status.missing_required:
@@ -146,7 +152,7 @@ class StatusResolver:
         app = self.registry.apps[app_id]
         enabled = self.registry.app_enabled(app_id)
         items = []
-        state = AppState.READY if enabled else AppState.DISABLED
+        state = AppState.READY if enabled else AppState.OFF
         for requirement in self.registry.requirements(app_id):
             availability = self.capability(requirement.capability, app_id)
             provider = availability.provider
@@ -162,7 +168,7 @@ def _consequence(requirement: ResolvedRequirement) -> AppState:
         return AppState.ERROR
     if requirement.fallback == Fallback.LIMITED:
         return AppState.LIMITED
-    return AppState.DISABLED if requirement.required else AppState.READY
+    return AppState.BLOCKED if requirement.required else AppState.READY
 
 
 # -- the ``status`` job ------------------------------------------------------------------------------------------
@@ -178,7 +184,20 @@ class StatusReport:
         return [a for a in self.apps if a.enabled and a.missing_required]
 
 
-def build_status(env: Environment, app_id: str | None = None) -> StatusReport:
+    @property
+    def rejected(self) -> list[ConnectionView]:
+        """Credentials an online check found unusable (``status --check`` fails on these too)."""
+        return [view for view in self.connections.values() if view.valid is False]
+
+
+VERIFY_TIMEOUT_SECONDS = 5.0  # an online check is a quick look, not a fetch
+
+
+def build_status(env: Environment, app_id: str | None = None, verify: bool = False) -> StatusReport:
+    """Offline by default (nothing is sent anywhere); with ``verify`` each credential the listed enabled apps rely
+    on is checked online, all at once, and a rejected one makes its capabilities unavailable."""
+    from dataclasses import replace
+
     from intcli.connections import current_connections
     from intcli.registry import load_registry
     from intcli.state import load_state
@@ -188,15 +207,67 @@ def build_status(env: Environment, app_id: str | None = None) -> StatusReport:
         registry.app(app_id)  # unknown → usage error with suggestions
     now = env.now()
     connections = current_connections(registry, load_state(env), env.environ)
+    for provider, view in connections.items():
+        if view.from_environment and view.host is None:
+            connections[provider] = replace(view, host=_environment_host(env, provider))
     resolver = StatusResolver(registry, connections, now)
     apps = [resolver.app_status(app_id)] if app_id else resolver.all_apps()
+    if verify:
+        relied_on = {item.availability.provider for app in apps if app.enabled for item in app.requirements
+                     if item.availability.provider and connections[item.availability.provider].connected}
+        connections.update(verify_connections(env, registry, [connections[p] for p in sorted(relied_on)]))
+        resolver = StatusResolver(registry, connections, now)
+        apps = [resolver.app_status(app_id)] if app_id else resolver.all_apps()
     return StatusReport(now, connections, apps)
 
 
+def _environment_host(env: Environment, provider: str) -> str | None:
+    from intcli.providers import provider_spec
+    from intcli.providers.base import load_handler
+
+    spec = provider_spec(provider)
+    return load_handler(spec.environment_host)(env) if spec and spec.environment_host else None
+
+
+def verify_connections(env: Environment, registry: Registry, views: list[ConnectionView]) -> dict[str, ConnectionView]:
+    """Each credential checked online by its provider's ``verify`` handler, concurrently, with a short timeout.
+    A rejected one (AuthError) is ``valid=False``; one that could not be checked keeps ``valid=None`` and says
+    why; an accepted one is ``valid=True`` and fills in what the service told (account, host, scopes, expiry)."""
+    from concurrent.futures import ThreadPoolExecutor
+    from dataclasses import replace
+
+    from intcli.errors import AuthError, IntcliError
+    from intcli.http import http_timeout
+    from intcli.providers import provider_spec
+    from intcli.providers.base import load_handler
+
+    quick = replace(env, environ={**env.environ, "INTCLI_HTTP_TIMEOUT": str(min(http_timeout(env),
+                                                                                 VERIFY_TIMEOUT_SECONDS))})
+
+    def check(view: ConnectionView) -> ConnectionView:
+        spec = provider_spec(view.provider)
+        if spec is None or spec.verify is None:
+            return replace(view, problem="this provider cannot be checked online")
+        try:
+            found = load_handler(spec.verify)(quick, registry)
+        except AuthError as exc:
+            return replace(view, valid=False, problem=exc.message, fix=exc.hint)
+        except IntcliError as exc:
+            return replace(view, problem=f"could not be checked: {exc.message}", fix=exc.hint)
+        return replace(view, valid=True, account=view.account or found.account, host=view.host or found.host,
+                       scopes=view.scopes if view.scopes is not None else found.scopes,
+                       expires_at=view.expires_at or found.expires_at)
+
+    if not views:
+        return {}
+    with ThreadPoolExecutor(max_workers=min(len(views), 8)) as pool:
+        return {view.provider: view for view in pool.map(check, views)}
+
+
 def status_document(report: StatusReport) -> dict[str, Any]:
-    """The ``status --json`` document (schema version 1, documented in the README)."""
+    """The ``status --json`` document (schema version 2, documented in the README)."""
     return {
-        "schemaVersion": 1,
+        "schemaVersion": 2,
         "generatedAt": iso(report.generated_at),
         "connections": {
             provider: {
@@ -209,6 +280,11 @@ def status_document(report: StatusReport) -> dict[str, Any]:
                 "expiresAt": iso(view.expires_at),
                 "expired": view.expired(report.generated_at),
                 "lastUsed": iso(view.last_used),
+                "expiryKnown": not view.from_environment,
+                "checked": view.valid is not None or view.problem is not None,
+                "valid": view.valid,
+                "problem": view.problem,
+                "fix": view.fix,
             }
             for provider, view in sorted(report.connections.items())
         },
@@ -242,4 +318,8 @@ def status_document(report: StatusReport) -> dict[str, Any]:
 
 
 def iso(moment: datetime | None) -> str | None:
-    return moment.isoformat().replace("+00:00", "Z") if moment else None
+    """intcli's one time format: ``2026-11-28T12:00:00Z`` (UTC, whole seconds)."""
+    from intcli.connections import as_utc
+    from intcli.when import iso_z
+
+    return iso_z(as_utc(moment)) if moment else None

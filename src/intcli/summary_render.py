@@ -4,38 +4,14 @@ Each section renders from its ``Section`` (headline, columns, rows of cells): no
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
-from intcli.safety import hide_secrets, link_target, safe_link, safe_markup, terminal_text
+from intcli.markdown import md_link, md_table, md_text
 
 if TYPE_CHECKING:
     from intcli.env import Environment
     from intcli.providers.base import Section
     from intcli.summary import Summary
-
-# Characters with a meaning inside a line (text never starts a line here, so list and quote markers are safe).
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#|~])")
-
-
-def md_text(value: object) -> str:
-    """Plain text made inert in Markdown: control characters shown, specials escaped, HTML neutralised, one line."""
-    text = " ".join(terminal_text(hide_secrets(str(value if value is not None else "")), one_line=True).split())
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-
-
-def md_link(title: object, url: object) -> str:
-    """A Markdown link whose URL is percent-encoded (``link_target``): it cannot end the link, cell or line."""
-    target = link_target(url)
-    return f"[{md_text(title)}]({target})" if target else md_text(title)
-
-
-def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return lines
-
 
 def _unavailable(section: dict[str, Any]) -> tuple[str, str | None]:
     """(why the section is empty, the command that fixes it)."""
@@ -65,43 +41,43 @@ def render_markdown(summary: Summary) -> str:
         for name, note in view.groups.items():
             lines += [f"**{md_text(name)}**: {md_text(note)}", ""]
         lines += [md_text(view.headline), ""]
-        lines += _table([md_text(c) for c in view.columns], [[_markdown_cell(c) for c in row] for row in view.rows]
+        lines += md_table([md_text(c) for c in view.columns], [[_markdown_cell(c) for c in row] for row in view.rows]
                         ) if view.rows else [md_text(view.empty)]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _rich_cell(cell: str | tuple[str, str | None]) -> str:
-    return safe_link(*cell) if isinstance(cell, tuple) else safe_markup(cell)
-
-
 def render_rich(env: Environment, summary: Summary) -> None:
-    from rich import box
-    from rich.panel import Panel
-    from rich.table import Table
+    """The terminal view: a heading, then per section its title, notes and a table (``intcli.tables``: the first
+    column is the section's free text — title, subject or name — and the only one ever cut)."""
+    from rich.text import Text
+
+    from intcli.tables import Column, cell_text, render
 
     document = summary.document()
     console = env.console
-    # every value below is data: shown as text (safe_markup), never as markup
-    console.print(f"[bold]Daily summary — {safe_markup(document['name'])}[/]  "
-                  f"[dim]since {safe_markup(document['since'])}[/]")
+    console.print(Text.assemble((f"Daily summary — {cell_text(document['name'])}", "bold"), "  ",
+                                (f"since {cell_text(document['since'])}", "dim")), soft_wrap=True)
     for capability, section in document["sections"].items():
-        title = safe_markup(summary.titles.get(capability, capability))
+        title = cell_text(summary.titles.get(capability, capability))
         view: Section | None = summary.views.get(capability)
+        console.print()
         if view is None:
-            style = "red" if section["status"] == "error" else "yellow"
             why, fix = _unavailable(section)
-            body = f"[{style}]{safe_markup(why)}[/]" + (f"\nEnable it with: [bold]{safe_markup(fix)}[/]" if fix else "")
-            console.print(Panel(body, title=title, title_align="left"))
+            console.print(Text(title, style="bold"), soft_wrap=True)
+            console.print(Text("  " + cell_text(why), style="red" if section["status"] == "error" else "yellow"),
+                          soft_wrap=True)
+            if fix:
+                console.print(Text.assemble("  Enable it with: ", (cell_text(fix), "bold")), soft_wrap=True)
             continue
-        if view.badge:
-            title += f" ({safe_markup(view.badge)})"
-        table = Table(box=box.SIMPLE_HEAD, expand=True)
-        for index, column in enumerate(view.columns):
-            table.add_column(safe_markup(column), overflow="fold", ratio=1 if index == 0 else None)
-        for row in view.rows:
-            table.add_row(*map(_rich_cell, row))
-        notes = "\n".join(f"[yellow]{safe_markup(name)}: {safe_markup(note)}[/]" for name, note in view.groups.items())
-        if notes:
-            console.print(notes)
-        console.print(Panel(table if view.rows else safe_markup(view.empty), title=title, title_align="left"))
+        console.print(Text(title + (f" ({cell_text(view.badge)})" if view.badge else ""), style="bold"),
+                      soft_wrap=True)
+        for name, note in view.groups.items():
+            console.print(Text(f"  {cell_text(name)}: {cell_text(note)}", style="yellow"), soft_wrap=True)
+        if view.headline:
+            console.print(Text(cell_text(view.headline)), soft_wrap=True)
+        if not view.rows:
+            console.print(Text("  " + cell_text(view.empty), style="dim"), soft_wrap=True)
+            continue
+        columns = [Column(name, text=index == view.text_column) for index, name in enumerate(view.columns)]
+        render(console, columns, view.rows)

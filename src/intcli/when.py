@@ -34,6 +34,18 @@ def iso_z(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def normal_time(value: object) -> object:
+    """A service's timestamp in intcli's one format (``2026-11-23T21:32:28Z``, UTC, whole seconds), so every
+    table and document shows times alike; anything that is not an ISO 8601 time is left exactly as it came."""
+    if not isinstance(value, str):
+        return value
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    return iso_z(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+
+
 def since_option(env: Environment, text: str | None) -> str | None:
     """A ``--since`` value (ISO time or age) as an ISO 8601 UTC time, or None when not given."""
     return iso_z(parse_when(text, env.now())) if text is not None else None

@@ -102,17 +102,17 @@ def test_app_state_is_the_worst_consequence_of_its_gaps(connected, fallbacks, en
     views = {p: ConnectionView(p, ok, "keyring", scopes=None) for p, ok in connected.items()}
     status = StatusResolver(registry, views, NOW).app_status("probe")
     if not enabled:
-        assert status.state == AppState.DISABLED
+        assert status.state == AppState.OFF
         return
     expected = AppState.READY
-    order = [AppState.READY, AppState.LIMITED, AppState.DISABLED, AppState.ERROR]
+    order = [AppState.READY, AppState.LIMITED, AppState.BLOCKED, AppState.ERROR]
     for required, fallback, cap in fallbacks:
         provider = cap.split(".")[0]
         available = provider in ("github", "google") and connected.get(provider, False)
         if available:
             continue
         consequence = {"error": AppState.ERROR, "limited": AppState.LIMITED,
-                       "disable": AppState.DISABLED if required else AppState.READY}[fallback]
+                       "disable": AppState.BLOCKED if required else AppState.READY}[fallback]
         expected = max(expected, consequence, key=order.index)
     assert status.state == expected
     assert bool(status.missing_required) == any(

@@ -22,7 +22,8 @@ app = typer.Typer(
     "problem, 130 interrupted.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,  # plain help (gh-like): no boxes, no Python types as metavars
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120},
 )
 
 
@@ -51,10 +52,11 @@ def _global_options(
 # help, completion and unknown commands load them all.
 COMMAND_MODULES = {
     "status": "status", "registry": "registry", "apps": "apps", "connect": "connect", "disconnect": "connect",
-    "fetch": "fetch", "send": "send", "summary": "summary",
+    "fetch": "fetch", "send": "send", "summary": "summary", "config": "config",
 }
 _GLOBAL_FLAGS = {"--debug", "--verbose", "-v"}
-_GROUPS = {"fetch", "send", "connect"}  # alone, these show what they offer (their help), and that is not an error
+# Alone, these show what they offer (their help), and that is not an error.
+_GROUPS = {"fetch", "send", "connect", "config"}
 
 
 def load_commands(args: list[str] | None = None) -> None:
@@ -88,24 +90,55 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
             sys.stdout = real_stdout
 
 
+def global_flags(env: Environment, args: list[str]) -> list[str]:
+    """Take --debug and --verbose from anywhere on the line (``intcli fetch X --debug`` as well as ``intcli --debug
+    fetch X``), set them on ``env``, and return the other words; nothing after ``--`` is looked at."""
+    end = args.index("--") if "--" in args else len(args)
+    for flag in args[:end]:
+        if flag == "--debug":
+            env.debug = True
+        elif flag in ("--verbose", "-v"):
+            env.verbose = True
+    return [a for a in args[:end] if a not in _GLOBAL_FLAGS] + args[end:]
+
+
+def _usage_error() -> type[Exception]:
+    """Click's UsageError as Typer raises it: newer Typers carry their own Click (``typer._click``), older ones
+    use click itself."""
+    import typer.core
+
+    vendored = getattr(typer.core, "_click", None)
+    if vendored is not None:
+        return cast(type[Exception], vendored.exceptions.UsageError)
+    import click  # pragma: no cover - Typer before it carried Click
+
+    return click.UsageError
+
+
 def _run(env: Environment, argv: list[str] | None) -> int:
-    args = sys.argv[1:] if argv is None else list(argv)
-    words = [a for a in args if a not in _GLOBAL_FLAGS]
-    if not words or (len(words) == 1 and words[0] in _GROUPS):
+    usage_error = _usage_error()
+    args = global_flags(env, sys.argv[1:] if argv is None else list(argv))
+    if not args or (len(args) == 1 and args[0] in _GROUPS):
         args.append("--help")  # `intcli` alone is the overview; `intcli fetch` lists what can be fetched
-    if "--debug" in args:
-        env.debug = True  # so that errors raised while parsing options are shown in full too
     try:
         load_commands(args)
         command = typer.main.get_command(app)
-        command.main(args=args, prog_name="intcli", obj=env, standalone_mode=True)
+        code = command.main(args=args, prog_name="intcli", obj=env, standalone_mode=False)
+        if isinstance(code, int) and code == ExitStatus.INTERRUPTED:  # Typer's exit for Ctrl-C inside a command
+            print("intcli: interrupted", file=env.stderr)
+        return code if isinstance(code, int) else int(ExitStatus.OK)
     except _StdoutClosed:
         return 141
+    except usage_error as exc:  # Click's parsing errors, in intcli's one-line form
+        if env.debug:
+            _print_traceback(env)
+        env.message(f"intcli: error: {usage_message(exc, _command_path(args))}", one_line=True)
+        return int(ExitStatus.USAGE)
+    except typer.Abort:  # Ctrl-C or end of input at a prompt
+        print("intcli: interrupted", file=env.stderr)
+        return int(ExitStatus.INTERRUPTED)
     except SystemExit as exc:
-        code = _exit_code(exc.code)
-        if code == ExitStatus.INTERRUPTED:  # Typer turns Ctrl-C inside a command into exit 130
-            print("intcli: interrupted", file=env.stderr)
-        return code
+        return _exit_code(exc.code)
     except IntcliError as exc:
         if env.debug:
             _print_traceback(env)
@@ -124,6 +157,29 @@ def _run(env: Environment, argv: list[str] | None) -> int:
                   "and please report it", file=env.stderr)
         return int(ExitStatus.ERROR)
     return int(ExitStatus.OK)
+
+
+def _command_path(args: list[str]) -> str:
+    """``intcli fetch github.issues`` from the words before the first option (for "see … --help")."""
+    words = ["intcli"]
+    for word in args:
+        if word.startswith("-") or len(words) == 3:
+            break
+        words.append(word)
+    return " ".join(words)
+
+
+def usage_message(exc: Any, command_path: str = "intcli") -> str:
+    """A Click usage error as one line: what is wrong, then the suggestion Click found or where help is."""
+    possibilities = [p for p in getattr(exc, "possibilities", None) or [] if p not in ("--help", "-h")]
+    message = exc.message if getattr(exc, "possibilities", None) else exc.format_message()
+    message = message[:1].lower() + message[1:]
+    command = exc.ctx.command_path if exc.ctx is not None else command_path
+    if possibilities:
+        hint = f"did you mean {' or '.join(sorted(possibilities)[:3])}?"
+    else:
+        hint = f"see `{command} --help`"
+    return f"{message.rstrip('.')} — {hint}"
 
 
 def _print_traceback(env: Environment) -> None:

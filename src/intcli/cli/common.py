@@ -59,14 +59,30 @@ def _registry_for_completion() -> Registry | None:  # None when the config is br
 
 AppOption = Annotated[
     str | None,
-    typer.Option("--app", "-a", help="Only this app.", autocompletion=complete_apps, show_default=False),
+    typer.Option("--app", "-a", help="Only this app.", autocompletion=complete_apps, show_default=False,
+                 metavar="APP"),
 ]
 OnBehalfOption = Annotated[
     str | None,
     typer.Option("--app", "-a", help="Make the request on behalf of this app: it must be enabled and declare the "
-                 "capability.", autocompletion=complete_apps, show_default=False),
+                 "capability.", autocompletion=complete_apps, show_default=False, metavar="APP"),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print a JSON document (stable; see the README).")]
+JsonOption = Annotated[bool, typer.Option("--json", help="The same as --format json.")]
+JqOption = Annotated[str | None, typer.Option(
+    "--jq", metavar="EXPR", show_default=False,
+    help="Filter the JSON output with a jq expression and print each result (strings as plain text).")]
+
+
+def examples(*lines: str) -> str:
+    """An EXAMPLES section for a command's help, kept exactly as written (Click's ``\\b`` marker)."""
+    return "Examples:\n\n\b\n" + "\n".join(f"  {line}" for line in lines)
+
+
+def format_option(*formats: str) -> Any:
+    """The ``--format`` option of a command that can write ``formats`` (the first is the terminal's view)."""
+    return Annotated[str | None, typer.Option(
+        "--format", "-f", metavar="FORMAT", show_default=False, autocompletion=lambda: list(formats),
+        help=f"One of {', '.join(formats)} [default: {formats[0]} on a terminal, json otherwise].")]
 
 
 def titled_table(title: str, columns: tuple[str, ...]) -> Table:
@@ -84,10 +100,10 @@ def warn_missing_scopes(env: Environment, missing: dict[str, list[str]], lacking
         env.warn(f"{capability} needs scope {', '.join(scopes)}, which {lacking}")
 
 
-def print_json(env: Environment, document: Any, indent: int | None = 2) -> None:
-    from intcli.output import dumps
+def print_json(env: Environment, document: Any, indent: int | None = 2, jq: str | None = None) -> None:
+    from intcli.output import write_json
 
-    env.stdout.write(dumps(document, indent=indent) + "\n")
+    write_json(env, document, jq, indent)
 
 
 def human_time(moment: datetime | None, now: datetime, short: bool = False) -> str:

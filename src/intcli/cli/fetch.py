@@ -13,9 +13,13 @@ import typer.core
 
 from intcli.cli import app
 from intcli.cli.common import (
+    JqOption,
+    JsonOption,
     OnBehalfOption,
     bounded,
     capability_command,
+    examples,
+    format_option,
     get_env,
     print_json,
     register_capability_commands,
@@ -27,6 +31,7 @@ if TYPE_CHECKING:
     from rich.status import Status
 
     from intcli.env import Environment
+    from intcli.output import ItemList
     from intcli.providers.base import CapabilitySpec
 
 
@@ -53,16 +58,15 @@ app.add_typer(fetch_app, name="fetch")
 
 COMMON = [
     inspect.Parameter("app_id", inspect.Parameter.KEYWORD_ONLY, annotation=OnBehalfOption, default=None),
-    inspect.Parameter("output_format", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
-        Format | None, typer.Option("--format", "-f", help="Output format \\[default: table on a terminal, json "
-                                    "otherwise]", show_default=False)]),
-    inspect.Parameter("json_output", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=Annotated[
-        bool, typer.Option("--json", help="The same as --format json")]),
+    inspect.Parameter("output_format", inspect.Parameter.KEYWORD_ONLY, default=None,
+                      annotation=format_option("table", "json", "ndjson", "csv", "markdown")),
+    inspect.Parameter("json_output", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=JsonOption),
+    inspect.Parameter("jq", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=JqOption),
     inspect.Parameter("fields", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
         str | None, typer.Option("--fields", help="Comma-separated fields to output, e.g. number,title,url",
                                  metavar="FIELD,...", show_default=False)]),
     inspect.Parameter("limit", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
-        int | None, typer.Option("--limit", "-n", min=1, help="At most this many items \\[default: all]",
+        int | None, typer.Option("--limit", "-n", min=1, help="At most this many items [default: all]",
                                  metavar="N", show_default=False)]),
     inspect.Parameter("max_wait", inspect.Parameter.KEYWORD_ONLY, default=60.0, annotation=Annotated[
         float, typer.Option("--max-wait", min=0, max=3600, metavar="SECONDS", help="Longest wait, in all, for "
@@ -82,7 +86,7 @@ def register(wanted: str | None = None) -> None:
     def make(spec: CapabilitySpec) -> Callable[..., None] | None:
         if not spec.fetch:
             return None
-        doc = spec.help + ("\n\nExamples:\n\n" + "\n\n".join(spec.examples) if spec.examples else "")
+        doc = spec.help + ("\n\n" + examples(*spec.examples) if spec.examples else "")
         return capability_command(spec.id, doc, COMMON, spec.options, _run(spec.id))
 
     register_capability_commands(fetch_app, _registered, wanted, make)
@@ -96,21 +100,19 @@ def _run(capability: str) -> Any:
 
 
 def run_command(ctx: typer.Context, capability: str, options: dict[str, Any], *, app_id: str | None,
-                output_format: Format | None, json_output: bool, fields: str | None, limit: int | None,
+                output_format: str | None, json_output: bool, jq: str | None, fields: str | None, limit: int | None,
                 max_wait: float, csv_raw: bool) -> None:
     from intcli.fetch import run_fetch
-    from intcli.output import TextResult, choose_format, parse_fields, write_items
+    from intcli.output import TextResult, check_jq, choose_format, parse_fields, write_items, write_json
     from intcli.providers.base import FetchRequest
 
     env = get_env(ctx)
-    if json_output:
-        if output_format not in (None, Format.JSON):
-            raise UsageError(f"--json and --format {output_format} disagree", hint="keep one of them")
-        output_format = Format.JSON
+    fmt = choose_format(env, output_format, json_flag=json_output, jq=jq)
+    requested = None if output_format is None and not json_output and jq is None else fmt
+    check_jq(jq)
     bounded("--fields", fields, 1024)
     if not math.isfinite(max_wait):
         raise UsageError(f"--max-wait {max_wait} is not a number of seconds", hint="e.g. --max-wait 120")
-    fmt = choose_format(env, output_format)
     request = FetchRequest(capability, app_id, limit, max_wait, options)
     with _progress(env) as on_page:
         request.on_page = on_page
@@ -120,11 +122,11 @@ def run_command(ctx: typer.Context, capability: str, options: dict[str, Any], *,
     if isinstance(result, TextResult):
         if fields:
             raise UsageError("--fields does not apply to a document", hint="drop --fields")
-        if output_format == Format.JSON:
-            print_json(env, {**result.meta, "content": result.text})
-        elif output_format == Format.NDJSON:
+        if requested == Format.JSON:
+            print_json(env, {**result.meta, "content": result.text}, jq=jq)
+        elif requested == Format.NDJSON:
             print_json(env, {**result.meta, "content": result.text}, indent=None)
-        elif fmt == Format.CSV:
+        elif requested in (Format.CSV, Format.MARKDOWN):
             raise UsageError("a document is not a table", hint="use --format json or table")
         else:
             text = result.text
@@ -135,9 +137,22 @@ def run_command(ctx: typer.Context, capability: str, options: dict[str, Any], *,
             env.stdout.write(text if text.endswith("\n") or not text else text + "\n")
         return
     chosen = parse_fields(fields, result.fields) or (
-        list(result.table_fields) if fmt == Format.TABLE else list(result.fields))
-    write_items(env, fmt, result.document(), result.key, chosen,
-                title=f"{capability}: {len(result.items)} of {result.total}", csv_raw=csv_raw)
+        list(result.table_fields) if fmt in (Format.TABLE, Format.MARKDOWN) else list(result.fields))
+    if jq is not None:
+        document = result.document()
+        write_json(env, {**document, result.key: [{name: item.get(name) for name in chosen} for item in result.items]},
+                   jq)
+        return
+    write_items(env, fmt, result.document(), result.key, chosen, title=_title(capability, result),
+                csv_raw=csv_raw, layout=result)
+
+
+def _title(capability: str, result: ItemList) -> str:
+    """``github.user_issues: 30 of 224`` — or, when ``total`` only counts what was listed, ``3 files``."""
+    shown = len(result.items)
+    if result.total > shown:
+        return f"{capability}: {shown} of {result.total}"
+    return f"{capability}: {shown} {result.key if shown != 1 else result.key.removesuffix('s')}"
 
 
 class _progress:
@@ -153,13 +168,23 @@ class _progress:
             return None
         self.status = self.env.err_console.status("fetching…")
         self.status.start()
+        self.env.progress = self.say
         return self.tick
 
     def tick(self) -> None:
-        assert self.status is not None  # tick is handed out only once the status is shown
         self.pages += 1
-        self.status.update(f"fetching… {self.pages} page{'s' if self.pages != 1 else ''}")
+        self.say(f"fetching… {self.pages} page{'s' if self.pages != 1 else ''}")
+
+    def say(self, text: str) -> None:
+        """Show ``text`` (a page count, or a retry in progress: a server's reason is data, so made inert)."""
+        from rich.text import Text
+
+        from intcli.tables import cell_text
+
+        assert self.status is not None  # handed out only once the status is shown
+        self.status.update(Text(cell_text(text)))
 
     def __exit__(self, *exc_info: object) -> None:
         if self.status is not None:
             self.status.stop()
+            self.env.progress = None

@@ -1,39 +1,41 @@
-"""``intcli registry``: the providers and capabilities intcli knows (built in and from your config)."""
+"""``intcli registry``: the providers and capabilities intcli knows (built in, from plugins and from your config)."""
 
 from __future__ import annotations
 
 import typer
 
 from intcli.cli import app
-from intcli.cli.common import JsonOption, get_env, print_json, titled_table
+from intcli.cli.common import JqOption, JsonOption, examples, format_option, get_env, print_json
 
 
-@app.command("registry")
-def registry_command(ctx: typer.Context, json_output: JsonOption = False) -> None:
+@app.command("registry", epilog=examples(
+    "intcli registry",
+    "intcli registry --jq '.capabilities[] | select(.operations | index(\"write\")) | .id'"))
+def registry_command(
+    ctx: typer.Context,
+    output_format: format_option("table", "json") = None,  # type: ignore[valid-type]
+    json_output: JsonOption = False,
+    jq: JqOption = None,
+) -> None:
     """List providers and capabilities, including capabilities that apps provide."""
-    from intcli.safety import safe_markup
-
-    def multi_line(value: str) -> str:
-        return safe_markup(value, one_line=False)
-
+    from intcli.output import Format, check_jq, choose_format
     from intcli.registry import load_registry, registry_document
+    from intcli.tables import Column, render
 
     env = get_env(ctx)
-    registry = load_registry(env)
-    document = registry_document(registry)
-    if json_output:
-        print_json(env, document)
+    fmt = choose_format(env, output_format, json_flag=json_output, jq=jq, allowed=(Format.TABLE, Format.JSON))
+    check_jq(jq)
+    document = registry_document(load_registry(env))
+    if fmt == Format.JSON:
+        print_json(env, document, jq=jq)
         return
-    providers = titled_table("Providers", ("Provider", "Name", "Auth", "Status", "Version", "Scopes", "Source"))
-    for item in document["providers"]:
-        providers.add_row(*map(multi_line, (item["id"], item["name"], ", ".join(item["auth"]), item["status"],
-                                        item["version"], "\n".join(item["scopes"]) or "-", item["source"])))
-    capabilities = titled_table("Capabilities", ("Capability", "Provider", "Name", "Operations", "Data types",
-                                                 "Source"))
-    for item in document["capabilities"]:
-        owner = item["provider"] or f"app {item['providedBy']}"
-        capabilities.add_row(*map(multi_line, (item["id"], owner, item["name"], ", ".join(item["operations"]) or "-",
-                                           ", ".join(item["dataTypes"]) or "-", item["source"])))
-    env.console.print(providers)
+    render(env.console, [Column("Provider"), Column("Auth"), Column("Status"), Column("Version", drop=2),
+                         Column("Source", drop=1), Column("Name", text=True), Column("Scopes", text=True, drop=3)],
+           [[item["id"], item["auth"], item["status"], item["version"] or "-", item["source"], item["name"],
+             item["scopes"] or "-"] for item in document["providers"]], title="Providers")
     env.console.print()
-    env.console.print(capabilities)
+    render(env.console, [Column("Capability"), Column("Provider"), Column("Operations"),
+                         Column("Data types", drop=2), Column("Source", drop=1), Column("Name", text=True)],
+           [[item["id"], item["provider"] or f"app {item['providedBy']}", item["operations"] or "-",
+             item["dataTypes"] or "-", item["source"], item["name"]] for item in document["capabilities"]],
+           title="Capabilities")

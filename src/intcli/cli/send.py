@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from intcli.cli import app
-from intcli.cli.common import OnBehalfOption, capability_command, get_env, print_json, register_capability_commands
+from intcli.cli.common import (
+    OnBehalfOption,
+    capability_command,
+    examples,
+    get_env,
+    print_json,
+    register_capability_commands,
+)
 from intcli.cli.fetch import _CapabilityGroup
 
 if TYPE_CHECKING:
@@ -38,7 +45,8 @@ def register(wanted: str | None = None) -> None:
     def make(spec: CapabilitySpec) -> Callable[..., None] | None:
         if not spec.send:
             return None
-        return capability_command(spec.id, spec.send_help, COMMON, spec.send_options, _run(spec.id))
+        doc = spec.send_help + ("\n\n" + examples(*spec.send_examples) if spec.send_examples else "")
+        return capability_command(spec.id, doc, COMMON, spec.send_options, _run(spec.id))
 
     register_capability_commands(send_app, _registered, wanted, make)
 

@@ -1,4 +1,4 @@
-"""``intcli status``: per-app tables of required and optional capabilities, and what to do about gaps."""
+"""``intcli status``: connections and, per app, which capabilities are available and why not."""
 
 from __future__ import annotations
 
@@ -7,94 +7,137 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from intcli.cli import app
-from intcli.cli.common import AppOption, JsonOption, get_env, human_time, print_json
+from intcli.cli.common import AppOption, JqOption, JsonOption, examples, format_option, get_env, print_json
 from intcli.errors import ExitStatus
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from intcli.connections import ConnectionView
     from intcli.env import Environment
     from intcli.status import StatusReport
 
-_STATE_STYLE = {"ready": "green", "limited": "yellow", "disabled": "red", "error": "bold red"}
+_STATE_STYLE = {"ready": "green", "limited": "yellow", "blocked": "red", "error": "bold red", "off": "dim"}
 
 
-@app.command()
+@app.command(epilog=examples(
+    "intcli status                    # offline: what is connected and what each app can use",
+    "intcli status --verify           # also ask each service whether the credentials work",
+    "GH_TOKEN=$TOKEN intcli status --check --app github-timeline",
+    "intcli status --jq '.apps[] | select(.state != \"ready\") | .id'"))
 def status(
     ctx: typer.Context,
     app_id: AppOption = None,
+    output_format: format_option("table", "json") = None,  # type: ignore[valid-type]
     json_output: JsonOption = False,
-    check: Annotated[
-        bool, typer.Option("--check", help="Exit 4 when an enabled app lacks a required capability (for CI).")
-    ] = False,
+    jq: JqOption = None,
+    verify: Annotated[bool, typer.Option(
+        "--verify", help="Check each credential the apps rely on with its service (one quick request each, all "
+        "at once); without it status sends nothing anywhere.")] = False,
+    check: Annotated[bool, typer.Option(
+        "--check", help="For CI: --verify, then exit 4 when a credential is rejected or an enabled app lacks a "
+        "required capability (3 when a service could not be reached).")] = False,
 ) -> None:
     """Show connections and, per app, which capabilities are available and why not.
 
-    The app state follows each requirement's fallback: ready, limited, disabled or error.
+    An app is ready, limited (runs without an optional capability), blocked (a required one is missing),
+    error (a requirement with fallback "error" is missing) or off (you switched it off).
     """
+    from intcli.output import Format, check_jq, choose_format
     from intcli.status import build_status, status_document
 
     env = get_env(ctx)
-    report = build_status(env, app_id)
-    if json_output:
-        print_json(env, status_document(report))
+    fmt = choose_format(env, output_format, json_flag=json_output, jq=jq, allowed=(Format.TABLE, Format.JSON))
+    check_jq(jq)
+    report = build_status(env, app_id, verify=verify or check)
+    if fmt == Format.JSON:
+        print_json(env, status_document(report), jq=jq)
     else:
         render_status(env, report)
-    if check and report.failing_apps:
-        names = ", ".join(a.app_id for a in report.failing_apps)
-        env.message(f"intcli: check failed: {names} lack{'s' if len(report.failing_apps) == 1 else ''} "
-                    "a required capability")
+    if check:
+        _gate(env, report)
+
+
+def _gate(env: Environment, report: StatusReport) -> None:
+    for view in report.rejected:
+        env.message(f"intcli: error: {view.provider}: {view.problem}" + (f" — {view.fix}" if view.fix else ""))
+    failing = report.failing_apps
+    if failing:
+        names = ", ".join(a.app_id for a in failing)
+        env.message(f"intcli: check failed: {names} lack{'s' if len(failing) == 1 else ''} a required capability")
+    if failing or report.rejected:
         raise typer.Exit(int(ExitStatus.AUTH))
+    unchecked = [view for view in report.connections.values() if view.problem and view.valid is None]
+    for view in unchecked:
+        env.message(f"intcli: error: {view.provider}: {view.problem}" + (f" — {view.fix}" if view.fix else ""))
+    if unchecked:
+        raise typer.Exit(int(ExitStatus.UPSTREAM))
+
+
+def connection_state(view: ConnectionView, now: datetime) -> tuple[str, str]:
+    """(word, style) for a connection: what status knows of it, and whether it was checked online."""
+    if not view.connected:
+        return "not connected", "red"
+    if view.valid is False:
+        return "rejected", "bold red"
+    if view.valid is True:
+        return "valid", "green"
+    if view.expired(now):
+        return "expired", "red"
+    if view.problem:
+        return "unreachable", "yellow"
+    return ("not checked", "yellow") if view.from_environment else ("connected", "green")
 
 
 def render_status(env: Environment, report: StatusReport) -> None:
-    from rich import box
-    from rich.table import Table
-
-    from intcli.safety import safe_markup
+    from intcli.status import iso
+    from intcli.tables import Column, render
 
     console = env.console
     now = report.generated_at
-    connections = Table(title="Connections", title_justify="left", box=box.SIMPLE_HEAD)
-    for column in ("Provider", "Status", "Account", "Host", "Scopes", "Expires", "Last used", "Secret"):
-        connections.add_column(column, overflow="fold", min_width=len(column), no_wrap=column in ("Provider", "Status"))
+    columns = [Column("Provider"), Column("Status"), Column("Account"), Column("Host", drop=4),
+               Column("Source"), Column("Expires", drop=3), Column("Last used", drop=1),
+               Column("Scopes", text=True, drop=2)]
+    rows = []
     for provider, view in sorted(report.connections.items()):
+        word, _ = connection_state(view, now)
         if not view.connected:
-            connections.add_row(provider, "[red]not connected[/]", "-", "-", "-", "-",
-                                human_time(view.last_used, now), "-")
+            rows.append([provider, word, "-", "-", "-", "-", iso(view.last_used) or "-", "-"])
             continue
-        state = "[red]expired[/]" if view.expired(now) else "[green]connected[/]"
-        scopes = "unknown" if view.scopes is None else (", ".join(view.scopes) or "none")
-        secret = safe_markup(view.source or "-")
-        if view.insecure:
-            secret = "[yellow]file (insecure storage)[/]"
-        connections.add_row(provider, state, safe_markup(view.account or "-"), safe_markup(view.host or "-"),
-                            safe_markup(scopes),
-                            human_time(view.expires_at, now) if view.expires_at else "never",
-                            human_time(view.last_used, now), secret)
-    console.print(connections)
+        source = "file (insecure storage)" if view.insecure else view.source or "-"
+        expires = "unknown" if view.from_environment and not view.expires_at else iso(view.expires_at) or "-"
+        scopes = "unknown" if view.scopes is None else ", ".join(view.scopes) or "none"
+        rows.append([provider, word, view.account or "-", view.host or "-", source, expires,
+                     iso(view.last_used) or "-", scopes])
+    render(console, columns, rows, title="Connections")
+    for view in sorted(report.connections.values(), key=lambda v: v.provider):
+        if view.problem:
+            console.print(f"  {view.provider}: {_inert(view.problem)}" + (f" — {_inert(view.fix)}" if view.fix else ""),
+                          style="red" if view.valid is False else "yellow", markup=False, highlight=False)
 
     for app_status in report.apps:
         style = _STATE_STYLE.get(str(app_status.state), "")
-        switched = "" if app_status.enabled else " (switched off)"
-        title = f"{app_status.app_id} — {safe_markup(app_status.name)}: [{style}]{app_status.state}[/]{switched}"
-        table = Table(title=title,
-                      title_justify="left", box=box.SIMPLE_HEAD)
-        table.add_column("Capability / purpose", overflow="fold", ratio=3, min_width=18)
-        table.add_column("Kind", no_wrap=True)
-        table.add_column("Available", no_wrap=True)
-        table.add_column("Reason", overflow="fold", ratio=2)
-        table.add_column("Last used", overflow="fold")
-        for item in app_status.requirements:
-            availability = item.availability
-            reason = str(availability.reason)
-            if availability.detail:
-                reason += f"\n[dim]{safe_markup(availability.detail)}[/]"
-            table.add_row(f"{item.requirement.capability}\n[dim]{safe_markup(item.requirement.purpose)}[/]",
-                          f"{item.requirement.kind}\n[dim]{item.requirement.fallback}[/]",
-                          "[green]yes[/]" if availability.available else "[red]no[/]",
-                          reason, human_time(item.last_used, now, short=True))
         console.print()
-        console.print(table)
+        from rich.text import Text
+
+        title = Text.assemble((app_status.app_id, "bold"), " — ", _inert(app_status.name), ": ",
+                              (str(app_status.state), style))
+        console.print(title, soft_wrap=True)
+        columns = [Column("Capability"), Column("Kind"), Column("Fallback", drop=3), Column("Available"),
+                   Column("Reason"), Column("Detail", text=True), Column("Last used", drop=2),
+                   Column("Purpose", text=True, drop=1)]
+        rows = [[item.requirement.capability, item.requirement.kind, str(item.requirement.fallback),
+                 "yes" if item.availability.available else "no", str(item.availability.reason),
+                 item.availability.detail or "-", iso(item.last_used) or "-", item.requirement.purpose]
+                for item in app_status.requirements]
+        render(console, columns, rows)
         if app_status.provides:
-            console.print(f"  provides: {', '.join(app_status.provides)}")
+            console.print(f"  provides: {', '.join(app_status.provides)}", markup=False, highlight=False)
         for fix in app_status.fixes:
-            console.print(f"  fix: [bold]{fix}[/]")
+            console.print(Text.assemble("  fix: ", (_inert(fix), "bold")))
+
+
+def _inert(text: str) -> str:
+    from intcli.tables import cell_text
+
+    return cell_text(text)

@@ -137,10 +137,14 @@ def builtin(provider_id: str) -> ProviderSpec:
     return spec
 
 
+def provider_spec(provider_id: str) -> ProviderSpec | None:
+    """One provider's spec; a built-in one without scanning for plugins."""
+    return builtin(provider_id) if provider_id in BUILTIN else providers().get(provider_id)
+
+
 def capability_spec(capability_id: str) -> CapabilitySpec | None:
     """The spec of one capability; for a built-in provider's, only that provider's spec module is imported."""
-    provider_id = capability_id.split(".", 1)[0]
-    provider = builtin(provider_id) if provider_id in BUILTIN else providers().get(provider_id)
+    provider = provider_spec(capability_id.split(".", 1)[0])
     return provider.capability(capability_id) if provider is not None else None
 
 

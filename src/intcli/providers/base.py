@@ -15,6 +15,10 @@ Handler signatures (``env`` is an ``intcli.env.Environment``, ``registry`` an ``
 - send: ``(env, registry, request: SendRequest) -> dict`` (the JSON ``send`` prints)
 - summary: ``(env, registry, context: SectionContext) -> Section``
 - connect: a Typer command function, registered as ``intcli connect <provider id>``
+- verify: ``(env, registry) -> Verified``: one request proving the credential in use works (``status --check``,
+  ``status --verify``); raises ``AuthError`` naming the fix when the service rejects it
+- environment_host: ``(env) -> str | None``: the host a credential from the environment goes to (for ``status``,
+  without any request)
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ class CapabilitySpec:
     send: str | None = None  # "module:function" for capabilities whose operations include write
     send_options: tuple[Option, ...] = ()
     send_help: str = ""
+    send_examples: tuple[str, ...] = ()
     summary: str | None = None  # "module:function"
     summary_title: str = ""
     summary_unavailable_extra: dict[str, Any] = field(default_factory=dict)  # ``Section.extra`` when not ok
@@ -63,9 +68,21 @@ class ProviderSpec:
     connect: str | None = None  # "module:function", a Typer command
     registry: str = ""  # TOML in config.toml's format: [providers.<id>], [capabilities."<id>.x"], apps
     source: str = "built-in"  # shown by `intcli registry`: "built-in" or "plugin <distribution>"
+    verify: str | None = None  # "module:function", see the module docstring
+    environment_host: str | None = None  # "module:function"
 
     def capability(self, capability_id: str) -> CapabilitySpec | None:
         return next((spec for spec in self.capabilities if spec.id == capability_id), None)
+
+
+@dataclass(frozen=True)
+class Verified:
+    """What a ``verify`` handler learnt from the service about the credential in use."""
+
+    account: str | None = None
+    host: str | None = None
+    scopes: tuple[str, ...] | None = None  # None: the service does not say
+    expires_at: datetime | None = None
 
 
 @dataclass
@@ -118,6 +135,7 @@ class Section:
     badge: str = ""  # a few words for the section's title, e.g. "130 unread"
     groups: dict[str, str] = field(default_factory=dict)  # notes shown above the table (e.g. per-repository errors)
     extra: dict[str, Any] = field(default_factory=dict)
+    text_column: int = 0  # the free-text column (title, subject, name): the one a narrow terminal cuts with "…"
 
 
 def load_handler(target: str) -> Any:

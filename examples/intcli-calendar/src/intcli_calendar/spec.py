@@ -43,7 +43,7 @@ PROVIDER = ProviderSpec(
             help="Events of the connected .ics file (or INTCLI_CALENDAR_FILE), soonest first.",
             fetch="intcli_calendar.events:fetch_events",
             options=(
-                Option("days", ("--days",), "Only events starting within this many days from now \\[default: all]",
+                Option("days", ("--days",), "Only events starting within this many days from now [default: all]",
                        type=int, metavar="N"),
             ),
             examples=("intcli fetch calendar.events --days 1",),

@@ -53,7 +53,7 @@ def connect_command(
         "--with-token", help="Read the token from standard input (scripts, CI): echo \"$T\" | intcli connect github "
                              "--with-token")] = False,
     host: Annotated[str | None, typer.Option(
-        "--host", help="GitHub Enterprise Server host, HOST or HOST:PORT \\[default: github.com, or GITHUB_API_URL]",
+        "--host", help="GitHub Enterprise Server host, HOST or HOST:PORT [default: github.com, or GITHUB_API_URL]",
         show_default=False, metavar="HOST")] = None,
     insecure_storage: Annotated[bool, typer.Option(
         "--insecure-storage", help="Store the token in a 0600 file in the state dir instead of the keyring (status "
@@ -63,6 +63,13 @@ def connect_command(
 
     Without --with-token, the token is asked for on the terminal (hidden). At run time INTCLI_GITHUB_TOKEN,
     GH_TOKEN or GITHUB_TOKEN, when set, are used instead of the stored token.
+
+    Examples:
+
+    \b
+      intcli connect github
+      gh auth token | intcli connect github --with-token
+      intcli connect github --host ghe.example.com
     """
     from intcli.accounts import read_token
     from intcli.cli.common import get_env, warn_missing_scopes

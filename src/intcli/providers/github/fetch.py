@@ -10,7 +10,7 @@ from intcli.providers.github import PROVIDER, PUBLIC_API, Endpoint, check_token_
 
 if TYPE_CHECKING:
     from intcli.env import Environment
-    from intcli.providers.base import FetchRequest
+    from intcli.providers.base import FetchRequest, Verified
     from intcli.providers.github.api import GitHubAPI
     from intcli.providers.github.issues import IssueList
     from intcli.registry import Registry
@@ -85,3 +85,32 @@ def fetch_repository_issues(env: Environment, registry: Registry, request: Fetch
     if request.limit is not None:
         issues = issues[: request.limit]
     return IssueList(issues, len(issues), [note for result in results for note in result.notes])
+
+
+def verify(env: Environment, registry: Registry) -> Verified:
+    """``status --check``: one ``GET /user`` with the token in use; a rejected one names where it came from."""
+    from intcli.errors import AuthError
+    from intcli.providers.base import Verified
+    from intcli.providers.github import validate_token
+
+    try:
+        where, token, source = credentials(env, registry)
+    except ConfigError as exc:  # a variable holding no token at all: the credential is unusable
+        raise AuthError(exc.message, hint=exc.hint) from None
+    try:
+        info = validate_token(env, where, token)
+    except AuthError as exc:
+        if source.startswith(("keyring", "file")):
+            raise
+        raise AuthError(f"{source}: {exc.message}", hint=f"set {source} to a valid token") from None
+    return Verified(info.login, where.host, tuple(info.scopes) if info.scopes is not None else None, info.expires_at)
+
+
+def environment_host(env: Environment) -> str | None:
+    """Where a token from the environment goes: GITHUB_API_URL's host, else github.com (as ``credentials``)."""
+    from intcli.errors import IntcliError
+
+    try:
+        return endpoint(env, None).host
+    except IntcliError:
+        return None

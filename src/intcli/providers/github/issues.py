@@ -34,6 +34,8 @@ class IssueList(ItemList):
     key: str = "issues"
     fields: tuple[str, ...] = ISSUE_FIELDS
     table_fields: tuple[str, ...] = ("number", "title", "repository", "updatedAt", "labels")
+    text_fields: tuple[str, ...] = ("title",)
+    optional_fields: tuple[str, ...] = ("labels", "updatedAt", "repository")
 
     @property
     def issues(self) -> list[dict[str, Any]]:

@@ -6,12 +6,14 @@ from intcli.providers.base import CapabilitySpec, Option, ProviderSpec
 
 REPO = Option("repo", ("--repo", "-R"), "OWNER/NAME (repeatable)", multiple=True, metavar="OWNER/NAME",
               max_length=140)
-STATE = Option("state", ("--state",), "open, closed or all \\[default: open]", choices=("open", "closed", "all"),
+STATE = Option("state", ("--state",), "open, closed or all [default: open]", choices=("open", "closed", "all"),
                metavar="STATE")
 
 PROVIDER = ProviderSpec(
     id="github",
     connect="intcli.providers.github.connect:connect_command",
+    verify="intcli.providers.github.fetch:verify",
+    environment_host="intcli.providers.github.fetch:environment_host",
     capabilities=(
         CapabilitySpec(
             id="github.user_issues",
@@ -22,7 +24,7 @@ PROVIDER = ProviderSpec(
                 Option("label", ("--label", "-l"), "Only issues with this label (repeatable: all must match)",
                        multiple=True, metavar="LABEL", max_length=256),
                 STATE,
-                Option("assignee", ("--assignee",), "Login whose issues to fetch \\[default: @me, the connected user]",
+                Option("assignee", ("--assignee",), "Login whose issues to fetch [default: @me, the connected user]",
                        metavar="LOGIN", max_length=64),
             ),
             examples=("intcli fetch github.user_issues --format json",

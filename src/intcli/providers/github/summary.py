@@ -57,7 +57,7 @@ def repositories_section(env: Environment, registry: Registry, context: SectionC
                         hint="check the repositories in config.toml")
     return Section(
         headline=f"{sum(map(len, activity.values()))} issues changed in {len(activity)} repositories:",
-        columns=["Repository", "Issue", "State", "Updated"],
+        columns=["Repository", "Issue", "State", "Updated"], text_column=1,
         rows=[[repo, _issue_link(i), str(i["state"]), i["updatedAt"]] for repo, issues in activity.items()
               for i in issues],
         document={"repositories": activity, "errors": errors}, empty="No activity.",

@@ -78,3 +78,15 @@ def check_id(value: object) -> str:
     if not isinstance(value, str) or not _ID.fullmatch(value):
         raise TypeError("not an id")
     return value
+
+
+def environment_host(env: Environment) -> str | None:
+    """The API host a service-account key from the environment is used against (for ``status``)."""
+    from urllib.parse import urlsplit
+
+    from intcli.errors import IntcliError
+
+    try:
+        return urlsplit(api_base(env)).netloc
+    except IntcliError:
+        return None

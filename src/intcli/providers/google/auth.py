@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     import requests
 
     from intcli.env import Environment
+    from intcli.providers.base import Verified
     from intcli.registry import Registry
     from intcli.state import StateDocument
 
@@ -426,3 +427,16 @@ def _new_session(env: Environment, registry: Registry) -> GoogleSession:
         token=None, refresh_token=refresh_token, token_uri=connection.details["token_uri"],
         client_id=connection.details["client_id"], client_secret=client_secret, scopes=connection.scopes)
     return GoogleSession(env, credentials, connection.connected_at)
+
+
+def verify(env: Environment, registry: Registry) -> Verified:
+    """``status --check``: a token refresh with the credential in use (refresh token or service-account key), which
+    Google refuses when the authorization was revoked or has lapsed."""
+    from urllib.parse import urlsplit
+
+    from intcli.providers.base import Verified
+    from intcli.providers.google import api_base
+
+    session(env, registry).access_token()
+    return Verified(host=urlsplit(api_base(env)).netloc)
+

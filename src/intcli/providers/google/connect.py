@@ -11,7 +11,7 @@ def connect_command(
     ctx: typer.Context,
     client_secrets: Annotated[str | None, typer.Option(
         "--client-secrets", help="OAuth client JSON (Desktop app) from the Google Cloud console "
-        "\\[default: INTCLI_GOOGLE_CLIENT_SECRETS]", show_default=False)] = None,
+        "[default: INTCLI_GOOGLE_CLIENT_SECRETS]", show_default=False)] = None,
     no_browser: Annotated[bool, typer.Option(
         "--no-browser", help="Print the URL and paste back the address the browser is sent to (for SSH sessions; "
         "automatic without a display)")] = False,
@@ -32,6 +32,13 @@ def connect_command(
 
     Asks for offline access with consent, so a refresh token is stored (in the keyring) and access tokens are
     refreshed as needed. At run time GOOGLE_APPLICATION_CREDENTIALS, when set, is used instead.
+
+    Examples:
+
+    \b
+      intcli connect google --client-secrets client_secret.json
+      intcli connect google --no-browser            # over SSH
+      intcli connect google --service-account key.json --subject ada@example.com
     """
     from intcli.cli.common import get_env, warn_missing_scopes
     from intcli.errors import UsageError

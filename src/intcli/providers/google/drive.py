@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from intcli.errors import UpstreamError, UsageError
 from intcli.output import ItemList, TextResult
 from intcli.providers.google import check_id
+from intcli.when import normal_time
 
 if TYPE_CHECKING:
     from intcli.env import Environment
@@ -38,7 +39,7 @@ def to_item(raw: dict[str, Any]) -> dict[str, Any]:
     size = str(raw.get("size", ""))
     item = {
         "id": check_id(raw["id"]), "name": raw.get("name", ""), "mimeType": raw.get("mimeType", ""),
-        "modifiedTime": raw.get("modifiedTime"), "url": raw.get("webViewLink"),
+        "modifiedTime": normal_time(raw.get("modifiedTime")), "url": raw.get("webViewLink"),
         "owners": [str(o.get("emailAddress", "")) for o in raw.get("owners", []) if isinstance(o, dict)],
         "size": int(size) if size.isascii() and size.isdigit() and len(size) < 20 else None,
     }
@@ -65,7 +66,8 @@ def recent_files(api: Any, query: str | None = None, since: str | None = None, l
 
     files, _ = api.collect("/drive/v3/files", params, files_of, limit)
     return ItemList(files, len(files), key="files", fields=FILE_FIELDS,
-                    table_fields=("name", "mimeType", "modifiedTime", "owners"))
+                    table_fields=("id", "name", "mimeType", "modifiedTime", "owners"),
+                    text_fields=("name",), optional_fields=("owners", "mimeType", "modifiedTime"))
 
 
 def file_text(api: Any, file_id: str) -> TextResult:

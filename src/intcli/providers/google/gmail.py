@@ -86,7 +86,8 @@ def messages(api: Any, query: str | None = None, limit: int | None = None) -> It
     with ThreadPoolExecutor(max_workers=CONCURRENT_REQUESTS) as pool:
         items = list(pool.map(metadata, ids))  # concurrent, in list order
     return ItemList(items, max(estimate, len(items)), key="messages", fields=MESSAGE_FIELDS,
-                    table_fields=("from", "subject", "date", "snippet"))
+                    table_fields=("from", "subject", "date", "snippet"),
+                    text_fields=("subject", "snippet"), optional_fields=("snippet", "date"))
 
 
 def fetch_messages(env: Environment, registry: Registry, request: FetchRequest) -> ItemList:

@@ -7,6 +7,8 @@ from intcli.providers.base import CapabilitySpec, Option, ProviderSpec
 PROVIDER = ProviderSpec(
     id="google",
     connect="intcli.providers.google.connect:connect_command",
+    verify="intcli.providers.google.auth:verify",
+    environment_host="intcli.providers.google:environment_host",
     capabilities=(
         CapabilitySpec(
             id="google.drive",
@@ -29,12 +31,15 @@ PROVIDER = ProviderSpec(
             help="Messages matching a Gmail search (default: unread in the inbox), newest first.",
             fetch="intcli.providers.google.gmail:fetch_messages",
             options=(
-                Option("query", ("--query", "-q"), "A Gmail search \\[default: is:unread in:inbox]", metavar="QUERY",
+                Option("query", ("--query", "-q"), "A Gmail search [default: is:unread in:inbox]", metavar="QUERY",
                        max_length=2048),
             ),
             examples=('intcli fetch google.gmail -q "from:boss is:unread"',),
             send="intcli.providers.google.gmail:send",
             send_help="Send an email (or create a draft with --draft).",
+            send_examples=("intcli send google.gmail --to bob@example.com --subject Hi --body-file msg.txt --draft",
+                           "echo 'Done.' | intcli send google.gmail --to bob@example.com --subject Done "
+                           "--body-file - --yes"),
             send_options=(
                 Option("to", ("--to",), "Recipient (repeatable)", multiple=True, metavar="ADDRESS", max_length=1000),
                 Option("cc", ("--cc",), "Copy to (repeatable)", multiple=True, metavar="ADDRESS", max_length=1000),

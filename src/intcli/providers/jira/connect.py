@@ -62,6 +62,12 @@ def connect_command(
 
     Create the token at https://id.atlassian.com/manage-profile/security/api-tokens. At run time
     JIRA_API_TOKEN (with JIRA_EMAIL and JIRA_SITE), when set, is used instead of the stored token.
+
+    Examples:
+
+    \b
+      intcli connect jira --site acme.atlassian.net --email ada@example.com
+      echo "$JIRA_API_TOKEN" | intcli connect jira --site acme.atlassian.net --email ada@example.com --with-token
     """
     from intcli.accounts import read_token
     from intcli.cli.common import get_env

@@ -11,7 +11,7 @@ from intcli.providers.jira import EMAIL_VARIABLE, PROVIDER, SITE_VARIABLE, check
 if TYPE_CHECKING:
     from intcli.env import Environment
     from intcli.output import ItemList
-    from intcli.providers.base import FetchRequest
+    from intcli.providers.base import FetchRequest, Verified
     from intcli.providers.jira.api import JiraAPI
     from intcli.registry import Registry
 
@@ -75,3 +75,23 @@ def fetch_project_issues(env: Environment, registry: Registry, request: FetchReq
     jql = project_jql(project, minutes)
     with open_api(env, registry, request.max_wait, request.on_page) as api:
         return search(api, jql, request.limit)
+
+
+def verify(env: Environment, registry: Registry) -> Verified:
+    """``status --check``: one ``GET /rest/api/3/myself`` with the credential in use."""
+    from intcli.errors import AuthError
+    from intcli.providers.base import Verified
+
+    try:
+        api = open_api(env, registry, max_wait=10.0)
+    except ConfigError as exc:  # a variable holding no token, or a token without its site and e-mail
+        raise AuthError(exc.message, hint=exc.hint) from None
+    with api:
+        me = api.get_json("/rest/api/3/myself")
+    return Verified(str(me.get("emailAddress") or me.get("displayName") or "")[:200] or None, api.where.host)
+
+
+def environment_host(env: Environment) -> str | None:
+    from intcli.providers.jira import SITE_VARIABLE
+
+    return env.environ.get(SITE_VARIABLE, "").strip() or None

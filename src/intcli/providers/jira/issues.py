@@ -86,7 +86,8 @@ def search(api: JiraAPI, jql: str, limit: int | None = None) -> ItemList:
             count = None
     total = count if isinstance(count, int) and not isinstance(count, bool) and count >= 0 else len(issues)
     return ItemList(issues, max(total, len(issues)), key="issues", fields=ISSUE_FIELDS,
-                    table_fields=("key", "title", "status", "priority", "updatedAt"))
+                    table_fields=("key", "title", "status", "priority", "updatedAt"),
+                    text_fields=("title",), optional_fields=("priority", "updatedAt", "status"))
 
 
 def _pages(api: JiraAPI, jql: str, limit: int | None) -> list[dict[str, Any]]:

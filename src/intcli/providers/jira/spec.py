@@ -9,6 +9,8 @@ PROJECT = Option("project", ("--project", "-p"), "A project key, e.g. OPS", meta
 PROVIDER = ProviderSpec(
     id="jira",
     connect="intcli.providers.jira.connect:connect_command",
+    verify="intcli.providers.jira.fetch:verify",
+    environment_host="intcli.providers.jira.fetch:environment_host",
     capabilities=(
         CapabilitySpec(
             id="jira.user_issues",
