@@ -201,6 +201,8 @@ def test_send_and_draft(run, connected):
     assert json.loads(draft.stdout)["draft"] is True
     raw = connected.drafts[0].decode()
     assert "To: Bob <bob@example.com>" in raw and "Subject: Hi" in raw and "Hello" in raw and f"From: {EMAIL}" in raw
+    jq = run("send", "google.gmail", "--to", "bob@example.com", "--body", "x", "--draft", "--jq", ".draft")
+    assert (jq.exit_code, jq.stdout) == (0, "true\n")
     refused = run("send", "google.gmail", "--to", "bob@example.com", "--subject", "Hi", "--body", "x")
     assert refused.exit_code == 2 and "--yes" in refused.stderr and connected.sent == []
     sent = run("send", "google.gmail", "--to", "bob@example.com", "--cc", "carol@example.com", "--subject", "Hi",
@@ -342,3 +344,26 @@ def test_quoted_display_names_with_commas_are_kept(run, connected):
     result = run("send", "google.gmail", "--to", '"Smith, Bob" <bob@example.com>', "--body", "x", "--yes")
     assert result.exit_code == 0, result.stderr
     assert 'To: "Smith, Bob" <bob@example.com>' in connected.sent[0].decode()
+
+
+@pytest.mark.parametrize("columns", [80, 60])
+@pytest.mark.parametrize("capability, key", [("google.drive", "files"), ("google.gmail", "messages")])
+def test_tables_keep_ids_and_times_whole(run, connected, capability, key, columns):
+    connected.files[0]["id"] = "1" + "x" * 43  # Drive ids are 33-44 characters long
+    connected.files[0]["name"] = "A document name far too long for any narrow terminal to show it all at once"
+    document = json.loads(run("fetch", capability, "--limit", "20", "-f", "json").stdout)
+    table = run("fetch", capability, "--limit", "20", "-f", "table", extra_env={"COLUMNS": str(columns)})
+    assert table.exit_code == 0, table.stderr
+    lines = table.stdout.splitlines()
+    assert lines[0] == f"{capability}: 20 of {document['total']}" or lines[0] == f"{capability}: 20 {key}"
+    header, rows = lines[1].split(), lines[2:]
+    assert len(rows) == 20
+    keep = {"google.drive": ["id", "modifiedTime"], "google.gmail": ["from", "date"]}[capability]
+    for line, item in zip(rows, document[key], strict=True):
+        words = line.split()
+        for name in keep:
+            if name in header:
+                assert item[name] in words, (name, line)
+    assert "id" in header if capability == "google.drive" else "from" in header
+    if capability == "google.drive":
+        assert document["files"][0]["modifiedTime"].endswith(":00Z")  # one time format: no ".000Z"

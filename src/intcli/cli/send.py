@@ -10,9 +10,12 @@ import typer
 
 from intcli.cli import app
 from intcli.cli.common import (
+    JqOption,
+    JsonOption,
     OnBehalfOption,
     capability_command,
     examples,
+    format_option,
     get_env,
     print_json,
     register_capability_commands,
@@ -37,6 +40,10 @@ COMMON = [
     inspect.Parameter("app_id", inspect.Parameter.KEYWORD_ONLY, annotation=OnBehalfOption, default=None),
     inspect.Parameter("yes", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=Annotated[
         bool, typer.Option("--yes", "-y", help="Send without asking (required without a terminal)")]),
+    inspect.Parameter("output_format", inspect.Parameter.KEYWORD_ONLY, default=None,
+                      annotation=format_option("table", "json")),
+    inspect.Parameter("json_output", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=JsonOption),
+    inspect.Parameter("jq", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=JqOption),
 ]
 _registered: set[str] = set()
 
@@ -53,15 +60,19 @@ def register(wanted: str | None = None) -> None:
 
 def _run(capability: str) -> Any:
     def body(ctx: typer.Context, common: dict[str, Any], options: dict[str, Any]) -> None:
+        from intcli.output import Format, check_jq, choose_format
         from intcli.providers.base import SendRequest
         from intcli.sending import run_send
 
         env = get_env(ctx)
+        fmt = choose_format(env, common["output_format"], json_flag=common["json_output"], jq=common["jq"],
+                            allowed=(Format.TABLE, Format.JSON))
+        check_jq(common["jq"])
         result = run_send(env, SendRequest(capability, common["app_id"], options), common["yes"])
         summary = result.pop("summary", None)
-        if env.stdout_isatty:
+        if fmt == Format.TABLE:  # one line for a person: what was done (the JSON has the ids)
             env.message(f"{summary or 'Done'}.")
         else:
-            print_json(env, result)
+            print_json(env, result, jq=common["jq"])
 
     return body
