@@ -45,6 +45,7 @@ class Environment:
     clock: Callable[[], datetime] = _utcnow
     debug: bool = False
     verbose: bool = False
+    retries: bool = True  # False: one attempt per request (a quick online check, not a fetch)
     # A terminal's progress line (set by a command while it shows one): retries report themselves there.
     progress: Callable[[str], None] | None = None
     # Objects shared by everything one command run does (e.g. the Google session, refreshed once per process).

@@ -92,7 +92,7 @@ def with_retries(env: Environment, label: str, send: Callable[[], _T], budget: W
         return exc.wait if exc.wait is not None else True
 
     try:
-        for attempt in stamina.retry_context(on=backoff, attempts=RETRY_ATTEMPTS, timeout=None,
+        for attempt in stamina.retry_context(on=backoff, attempts=RETRY_ATTEMPTS if env.retries else 1, timeout=None,
                                              **BACKOFF):
             with attempt:
                 if attempt.num > 1 and env.verbose:

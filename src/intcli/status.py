@@ -241,8 +241,8 @@ def verify_connections(env: Environment, registry: Registry, views: list[Connect
     from intcli.providers import provider_spec
     from intcli.providers.base import load_handler
 
-    quick = replace(env, environ={**env.environ, "INTCLI_HTTP_TIMEOUT": str(min(http_timeout(env),
-                                                                                 VERIFY_TIMEOUT_SECONDS))})
+    quick = replace(env, retries=False, environ={**env.environ, "INTCLI_HTTP_TIMEOUT": str(
+        min(http_timeout(env), VERIFY_TIMEOUT_SECONDS))})
 
     def check(view: ConnectionView) -> ConnectionView:
         spec = provider_spec(view.provider)

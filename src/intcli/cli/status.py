@@ -113,7 +113,8 @@ def render_status(env: Environment, report: StatusReport) -> None:
     for view in sorted(report.connections.values(), key=lambda v: v.provider):
         if view.problem:
             console.print(f"  {view.provider}: {_inert(view.problem)}" + (f" — {_inert(view.fix)}" if view.fix else ""),
-                          style="red" if view.valid is False else "yellow", markup=False, highlight=False)
+                          style="red" if view.valid is False else "yellow", markup=False, highlight=False,
+                          soft_wrap=True)
 
     for app_status in report.apps:
         style = _STATE_STYLE.get(str(app_status.state), "")
@@ -132,9 +133,10 @@ def render_status(env: Environment, report: StatusReport) -> None:
                 for item in app_status.requirements]
         render(console, columns, rows)
         if app_status.provides:
-            console.print(f"  provides: {', '.join(app_status.provides)}", markup=False, highlight=False)
+            console.print(f"  provides: {', '.join(app_status.provides)}", markup=False, highlight=False,
+                          soft_wrap=True)
         for fix in app_status.fixes:
-            console.print(Text.assemble("  fix: ", (_inert(fix), "bold")))
+            console.print(Text.assemble("  fix: ", (_inert(fix), "bold")), soft_wrap=True)
 
 
 def _inert(text: str) -> str:
