@@ -28,6 +28,7 @@ class Reason(enum.StrEnum):
     DISABLED = "disabled"
     PROVIDER_MAINTENANCE = "provider_maintenance"
     PROVIDER_DEPRECATED = "provider_deprecated"  # still works, but say so
+    NOT_DECLARED = "not_declared"  # asked for on behalf of an app that does not declare it
 
 
 class AppState(enum.StrEnum):
@@ -129,6 +130,17 @@ class StatusResolver:
                                 provider=provider_id)
         return Availability(True, Reason.AVAILABLE, provider=provider_id)
 
+    def for_app(self, app_id: str, capability_id: str) -> Availability:
+        """What a request on behalf of ``app_id`` meets: the app access rule first (``intcli.fetch``), then the
+        capability's own availability."""
+        from intcli.fetch import app_access_problem
+
+        problem = app_access_problem(self.registry, app_id, capability_id)
+        if problem is not None:
+            return Availability(False, Reason.NOT_DECLARED if problem.fix is None else Reason.DISABLED,
+                                problem.message, problem.fix)
+        return self.capability(capability_id, app_id)
+
     def _provided(self, capability_id: str) -> Availability:
         owner = self.registry.provided_by[capability_id]
         if not self.registry.app_enabled(owner):
@@ -177,20 +189,27 @@ class StatusReport:
         """Enabled apps that lack a required capability (what ``status --check`` fails on)."""
         return [a for a in self.apps if a.enabled and a.missing_required]
 
+    def document(self) -> dict[str, Any]:
+        """The ``status --json`` document."""
+        return status_document(self)
 
-def build_status(env: Environment, app_id: str | None = None) -> StatusReport:
+
+def current_resolver(env: Environment) -> StatusResolver:
+    """A resolver for the registry, connections and time of now."""
     from intcli.connections import current_connections
     from intcli.registry import load_registry
     from intcli.state import load_state
 
     registry = load_registry(env)
+    return StatusResolver(registry, current_connections(registry, load_state(env), env.environ), env.now())
+
+
+def build_status(env: Environment, app_id: str | None = None) -> StatusReport:
+    resolver = current_resolver(env)
     if app_id is not None:
-        registry.app(app_id)  # unknown → usage error with suggestions
-    now = env.now()
-    connections = current_connections(registry, load_state(env), env.environ)
-    resolver = StatusResolver(registry, connections, now)
+        resolver.registry.app(app_id)  # unknown → usage error with suggestions
     apps = [resolver.app_status(app_id)] if app_id else resolver.all_apps()
-    return StatusReport(now, connections, apps)
+    return StatusReport(resolver.now, resolver.connections, apps)
 
 
 def status_document(report: StatusReport) -> dict[str, Any]:

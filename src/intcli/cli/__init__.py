@@ -51,7 +51,7 @@ def _global_options(
 # help, completion and unknown commands load them all.
 COMMAND_MODULES = {
     "status": "status", "registry": "registry", "apps": "apps", "connect": "connect", "disconnect": "connect",
-    "fetch": "fetch", "send": "send", "summary": "summary",
+    "fetch": "fetch", "send": "send", "summary": "summary", "mcp": "mcp",
 }
 _GLOBAL_FLAGS = {"--debug", "--verbose", "-v"}
 _GROUPS = {"fetch", "send", "connect"}  # alone, these show what they offer (their help), and that is not an error
