@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -194,12 +195,15 @@ INITIALIZE = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize", "par
     "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "test", "version": "1"}}})
 
 
-def test_ends_cleanly_on_end_of_input():
-    result = subprocess.run([sys.executable, "-m", "intcli", "mcp", "--app", APP], input=INITIALIZE + "\n",
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
+def test_ends_cleanly_on_end_of_input_having_imported_no_http_or_vault_module():
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "intcli", "mcp", "--app", APP],
+                            input=INITIALIZE + "\n", capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr[-2000:]
     assert json.loads(result.stdout.splitlines()[0])["result"]["serverInfo"]["name"] == "intcli"
-    assert result.stderr == ""
+    log = result.stderr.splitlines()
+    assert log and all(line.startswith("import time:") for line in log)  # no message, no traceback
+    assert "intcli.mcp_server" in result.stderr
+    assert not re.search(r"\|\s+(httpx|keyring|google|requests)(\.|\s*$)", result.stderr, re.M)
 
 
 def test_ends_cleanly_on_ctrl_c():
