@@ -219,3 +219,16 @@ def test_ends_cleanly_on_ctrl_c():
         process.kill()
     assert process.returncode == 130
     assert stderr.strip() == "intcli: interrupted"
+
+
+def test_a_bug_in_a_tool_is_an_error_result_not_a_crash(github, monkeypatch):
+    from intcli import IntegrationClient
+    from intcli.mcp_server import ServeOptions, run_tool
+
+    def broken(env, registry, request):
+        raise TypeError(f"a bug quoting {TOKEN}")
+
+    monkeypatch.setattr("intcli.providers.github.fetch.fetch_user_issues", broken)
+    outcome = run_tool(IntegrationClient(app=APP), ServeOptions(APP), "github_user_issues", {})
+    assert outcome.document is None and outcome.error == "intcli: unexpected error (TypeError); please report it"
+    assert "TypeError" in (outcome.traceback or "")  # shown on the server's stderr with --debug only

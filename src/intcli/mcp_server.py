@@ -140,6 +140,7 @@ def _unavailable_note(info: CapabilityInfo) -> str:
 class ToolOutcome:
     document: dict[str, Any] | None = None
     error: str | None = None
+    traceback: str | None = None  # of a bug, for the server's stderr under --debug (never sent to the client)
 
 
 def run_tool(client: IntegrationClient, options: ServeOptions, name: str, arguments: dict[str, Any]) -> ToolOutcome:
@@ -151,7 +152,10 @@ def run_tool(client: IntegrationClient, options: ServeOptions, name: str, argume
     except IntcliError as exc:
         return ToolOutcome(error=terminal_text(hide_secrets(f"intcli: error: {exc}"), one_line=True))
     except Exception as exc:  # a bug (or a plugin's): the server goes on; only the type, as the CLI does
-        return ToolOutcome(error=f"intcli: unexpected error ({type(exc).__name__}); please report it")
+        import traceback
+
+        return ToolOutcome(error=f"intcli: unexpected error ({type(exc).__name__}); please report it",
+                           traceback=traceback.format_exc())
 
 
 def _call(client: IntegrationClient, options: ServeOptions, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
@@ -211,10 +215,10 @@ def serve(env: Environment, options: ServeOptions) -> None:
     if env.stdin_isatty:
         env.message(f"intcli: serving app {options.app} over MCP on standard input/output — an MCP client starts "
                     "this command (see the README); Ctrl-C to stop")
-    anyio.run(_serve, client, options, backend="asyncio")
+    anyio.run(_serve, env, client, options, backend="asyncio")
 
 
-async def _serve(client: IntegrationClient, options: ServeOptions) -> None:
+async def _serve(env: Environment, client: IntegrationClient, options: ServeOptions) -> None:
     import mcp_types as types
     from mcp.server.lowlevel import Server
     from mcp.server.stdio import stdio_server
@@ -237,6 +241,8 @@ async def _serve(client: IntegrationClient, options: ServeOptions) -> None:
     async def call_tool(ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
         arguments = dict(params.arguments or {})
         outcome = await _off_loop(lambda: run_tool(client, options, params.name, arguments))
+        if outcome.traceback and env.debug:
+            env.message(outcome.traceback.rstrip("\n"))  # stderr: the MCP client's log of this server
         if outcome.document is None:
             return types.CallToolResult(content=[types.TextContent(text=outcome.error or "intcli: error")],
                                         is_error=True)
