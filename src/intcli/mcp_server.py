@@ -92,8 +92,8 @@ def plan_tools(client: IntegrationClient, options: ServeOptions) -> dict[str, To
             name = tool_name(info.capability)
             limit = {"limit": {"type": "integer", "minimum": 1, "default": DEFAULT_LIMIT,
                                "description": f"At most this many items [default: {DEFAULT_LIMIT}]"}}
-            plans[name] = ToolPlan(name, "fetch", info.capability,
-                                   f"{spec.help} ({info.capability}, for: {info.purpose}) {UNTRUSTED}{note}",
+            plans[name] = ToolPlan(name, "fetch", info.capability, f"{argument_names(spec.help, spec.options)} "
+                                   f"({info.capability}, for: {info.purpose}) {UNTRUSTED}{note}",
                                    options_schema(spec.options, limit))
         if spec.send and options.allow_write and (options.allow_send or spec.draft_option):
             plans.update([_send_plan(info, spec, options.allow_send, note)])
@@ -124,8 +124,15 @@ def _send_plan(info: CapabilityInfo, spec: CapabilitySpec, allow_send: bool, not
         how = ("Creates a draft only: this server may not send (the user reviews and sends the draft, or restarts "
                "the server with --allow-send).")
     offered = tuple(option for option in spec.send_options if option.name not in fixed)
-    return name, ToolPlan(name, "send", info.capability, f"{spec.send_help} ({info.capability}) {how}{note}",
+    help_text = argument_names(spec.send_help, spec.send_options)
+    return name, ToolPlan(name, "send", info.capability, f"{help_text} ({info.capability}) {how}{note}",
                           options_schema(offered, defaults=defaults), fixed, defaults, read_only=False)
+
+
+def argument_names(text: str, options: tuple[Option, ...]) -> str:
+    """A capability's help, which names command-line flags (``--assignee``), with the tool's argument names."""
+    names = {flag: option.name for option in options for flag in option.flags if flag.startswith("--")}
+    return re.sub(r"--[a-z][a-z-]*", lambda match: names.get(match.group(0), match.group(0)), text)
 
 
 def _unavailable_note(info: CapabilityInfo) -> str:
