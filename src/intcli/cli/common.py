@@ -134,9 +134,9 @@ def capability_command(name: str, doc: str, common: list[inspect.Parameter], opt
                                      default=None if option.multiple else option.default) for option in options]
 
     def command(**values: Any) -> None:
-        ctx = values.pop("ctx")
         from intcli.options import check_option_values
 
+        ctx = values.pop("ctx")
         shared = {parameter.name: values.pop(parameter.name) for parameter in common}
         body(ctx, shared, check_option_values(options, values))
 
