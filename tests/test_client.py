@@ -42,6 +42,7 @@ def test_get_data_gives_the_items_and_total_of_fetch_json(run, github, capfd):
     assert isinstance(result, Items)
     expected = json.loads(run("fetch", "github.user_issues", "--app", APP, "--format", "json").stdout)
     assert result.document() == expected
+    assert github.not_modified == 3  # the CLI's run after the client's was served from the same HTTP cache
     assert result.key == "issues" and result.total == 240 and len(result) == 240
     assert [issue["id"] for issue in result] == [issue["id"] for issue in expected["issues"]]
     some = client.get_data("github.user_issues", limit=3, repo="acme/api", state="all")
