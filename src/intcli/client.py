@@ -55,7 +55,7 @@ class Items:
 
 @dataclass(frozen=True)
 class Document:
-    """One document's text (e.g. ``google.drive`` with ``content=FILE_ID``) and what it is."""
+    """One document's text (a capability that can return a file's content) and what it is."""
 
     capability: str
     text: str
@@ -117,8 +117,8 @@ class IntegrationClient:
 
     # -- reading -----------------------------------------------------------------------------------------------
     def get_data(self, capability: str, *, limit: int | None = None, **options: Any) -> Items | Document:
-        """Fetch ``capability`` (e.g. ``"github.user_issues"``) with its options by name (``repo=["acme/api"]``,
-        ``state="all"``; ``intcli fetch CAPABILITY --help`` lists them) and at most ``limit`` items."""
+        """Fetch ``capability`` with its options by name (the options ``intcli fetch CAPABILITY --help`` lists,
+        without dashes; a repeatable one takes a list) and at most ``limit`` items (default: all)."""
         from intcli.fetch import run_fetch
         from intcli.options import check_option_values, name_label
         from intcli.output import TextResult
@@ -184,8 +184,8 @@ class IntegrationClient:
 
     # -- writing -----------------------------------------------------------------------------------------------
     def send(self, capability: str, **options: Any) -> SendResult:
-        """Write through ``capability`` (e.g. ``send("google.gmail", to=["bob@example.com"], subject="Hi",
-        body="Hello", draft=True)``); the call itself is the confirmation. A write is never retried."""
+        """Write through ``capability`` with its send options by name (``intcli send CAPABILITY --help``); the call
+        itself is the confirmation. A write is never retried."""
         from intcli.options import check_option_values, name_label
         from intcli.providers import capability_spec
         from intcli.providers.base import SendRequest

@@ -50,7 +50,7 @@ class ServeOptions:
 
 
 def tool_name(capability: str, suffix: str = "") -> str:
-    """``github.user_issues`` → ``github_user_issues``: tool names that every MCP client accepts."""
+    """``provider.name`` → ``provider_name``: tool names that every MCP client accepts."""
     return re.sub(r"[^A-Za-z0-9_-]", "_", capability + suffix)[:64]
 
 
