@@ -93,6 +93,7 @@ def test_tools_follow_the_app_and_serve_the_same_items_as_fetch(run, github, tmp
         seen["extra_argument"] = await call(session, transcript, "github_user_issues", {"token": "x"})
         seen["not_connected"] = await call(session, transcript, "google_drive")
         seen["status"] = await call(session, transcript, "status")
+        seen["summary"] = await call(session, transcript, "summary")
         switched = await anyio.to_thread.run_sync(
             lambda: run("apps", "disable", APP, "--capability", "github.user_issues"))
         assert switched.exit_code == 0, switched.stderr
@@ -121,6 +122,8 @@ def test_tools_follow_the_app_and_serve_the_same_items_as_fetch(run, github, tmp
     status = seen["status"].structured_content
     assert [app["id"] for app in status["apps"]] == [APP]
     assert "intcli connect google" in status["apps"][0]["fixes"]
+    assert "cannot run its summary" in error_text(seen["summary"]) and "intcli connect google" in error_text(
+        seen["summary"])  # Drive and Gmail are required by the app
     assert seen["after_disable"] == READ_TOOLS - {"github_user_issues"} | {"status", "summary"}
     assert f"run `intcli apps enable {APP} --capability github.user_issues`" in error_text(seen["disabled_call"])
     assert TOKEN not in transcript.text() and "Traceback" not in transcript.text()
@@ -147,6 +150,7 @@ def test_the_write_tool_needs_allow_write_and_drafts_unless_allow_send(gmail, tm
     async def drafts(session: ClientSession, transcript: Transcript) -> None:
         tools = {tool.name: tool for tool in (await session.list_tools()).tools}
         seen["draft_tool"] = tools["google_gmail_send"]
+        seen["summary"] = await call(session, transcript, "summary", {"top": 2, "since": "30d"})
         seen["draft"] = await call(session, transcript, "google_gmail_send", MAIL)
         seen["send_attempt"] = await call(session, transcript, "google_gmail_send", {**MAIL, "draft": False})
         seen["local_file"] = await call(session, transcript, "google_gmail_send",
@@ -167,6 +171,10 @@ def test_the_write_tool_needs_allow_write_and_drafts_unless_allow_send(gmail, tm
     properties = seen["draft_tool"].input_schema["properties"]
     assert "draft" not in properties and "body_file" not in properties and "to" in properties
     assert "Creates a draft only" in seen["draft_tool"].description
+    sections = seen["summary"].structured_content["sections"]
+    assert sections["google.drive"]["status"] == "ok" and len(sections["google.drive"]["files"]) == 2
+    assert sections["github.user_issues"] == {"status": "unavailable", "reason": "not_configured",
+                                              "detail": "GitHub is not connected", "fix": "intcli connect github"}
     assert seen["draft"].structured_content["draft"] is True
     assert "takes no argument draft" in error_text(seen["send_attempt"])
     assert "takes no argument body_file" in error_text(seen["local_file"])
