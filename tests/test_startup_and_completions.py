@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-HEAVY = re.compile(r"\|\s+(httpx|keyring|google|requests|google_auth_oauthlib|secretstorage)(\.|\s*$)", re.M)
+HEAVY = re.compile(r"\|\s+(httpx|keyring|google|requests|google_auth_oauthlib|secretstorage|mcp)(\.|\s*$)", re.M)
 COMPLETIONS = Path(__file__).resolve().parent.parent / "completions"
 
 
-@pytest.mark.parametrize("args", [("--help",), ("status",), ("status", "--json"), ("registry",), ("apps",)])
+@pytest.mark.parametrize("args", [("--help",), ("status",), ("status", "--json"), ("registry",), ("apps",),
+                                  ("mcp", "--help")])
 def test_light_commands_do_not_import_heavy_modules(run_process, args):
     result = run_process(*args, python_flags=("-X", "importtime"))
     assert result.returncode == 0, result.stderr[-2000:]

@@ -5,7 +5,7 @@ Handlers come from the providers' specs (``intcli.providers``) and are imported 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 from intcli.errors import AuthError, UsageError
 
@@ -15,19 +15,36 @@ if TYPE_CHECKING:
     from intcli.registry import Registry
 
 
-def check_app_access(registry: Registry, app_id: str, capability: str) -> None:
+class AccessProblem(NamedTuple):
+    """Why an app may not use a capability: what is wrong, the command that fixes it (if one does), the hint."""
+
+    message: str
+    fix: str | None
+    hint: str
+
+
+def app_access_problem(registry: Registry, app_id: str, capability: str) -> AccessProblem | None:
     """The original design's requestingApp rule: the app must be enabled, declare the capability, and not have
-    that integration switched off."""
+    that integration switched off. None when the app may use it."""
     app = registry.app(app_id)  # unknown → usage error with suggestions
     if not registry.app_enabled(app_id):
-        raise AuthError(f"app {app_id} is switched off", hint=f"run `intcli apps enable {app_id}`")
+        fix = f"intcli apps enable {app_id}"
+        return AccessProblem(f"app {app_id} is switched off", fix, f"run `{fix}`")
     declared = [r.capability for r in (*app.requires, *app.optional)]
     if capability not in declared:
-        raise AuthError(f"app {app_id} does not declare {capability}",
-                        hint=f"it declares: {', '.join(declared) or 'nothing'}")
+        return AccessProblem(f"app {app_id} does not declare {capability}", None,
+                             f"it declares: {', '.join(declared) or 'nothing'}")
     if registry.integration_switched_off(app_id, capability):
-        raise AuthError(f"{capability} is switched off for app {app_id}",
-                        hint=f"run `intcli apps enable {app_id} --capability {capability}`")
+        fix = f"intcli apps enable {app_id} --capability {capability}"
+        return AccessProblem(f"{capability} is switched off for app {app_id}", fix, f"run `{fix}`")
+    return None
+
+
+def check_app_access(registry: Registry, app_id: str, capability: str) -> None:
+    """``app_access_problem`` as an AuthError (exit 4)."""
+    problem = app_access_problem(registry, app_id, capability)
+    if problem is not None:
+        raise AuthError(problem.message, hint=problem.hint)
 
 
 def run_fetch(env: Environment, request: FetchRequest) -> Any:

@@ -30,6 +30,7 @@ class Reason(enum.StrEnum):
     PROVIDER_MAINTENANCE = "provider_maintenance"
     PROVIDER_DEPRECATED = "provider_deprecated"  # still works, but say so
     REJECTED = "rejected"  # the service refused the credential when status checked it online
+    NOT_DECLARED = "not_declared"  # asked for on behalf of an app that does not declare it
 
 
 class AppState(enum.StrEnum):
@@ -135,6 +136,17 @@ class StatusResolver:
                                 provider=provider_id)
         return Availability(True, Reason.AVAILABLE, provider=provider_id)
 
+    def for_app(self, app_id: str, capability_id: str) -> Availability:
+        """What a request on behalf of ``app_id`` meets: the app access rule first (``intcli.fetch``), then the
+        capability's own availability."""
+        from intcli.fetch import app_access_problem
+
+        problem = app_access_problem(self.registry, app_id, capability_id)
+        if problem is not None:
+            return Availability(False, Reason.NOT_DECLARED if problem.fix is None else Reason.SWITCHED_OFF,
+                                problem.message, problem.fix)
+        return self.capability(capability_id, app_id)
+
     def _provided(self, capability_id: str) -> Availability:
         owner = self.registry.provided_by[capability_id]
         if not self.registry.app_enabled(owner):
@@ -183,6 +195,9 @@ class StatusReport:
         """Enabled apps that lack a required capability (what ``status --check`` fails on)."""
         return [a for a in self.apps if a.enabled and a.missing_required]
 
+    def document(self) -> dict[str, Any]:
+        """The ``status --json`` document."""
+        return status_document(self)
 
     @property
     def rejected(self) -> list[ConnectionView]:
@@ -193,9 +208,8 @@ class StatusReport:
 VERIFY_TIMEOUT_SECONDS = 5.0  # an online check is a quick look, not a fetch
 
 
-def build_status(env: Environment, app_id: str | None = None, verify: bool = False) -> StatusReport:
-    """Offline by default (nothing is sent anywhere); with ``verify`` each credential the listed enabled apps rely
-    on is checked online, all at once, and a rejected one makes its capabilities unavailable."""
+def current_resolver(env: Environment) -> StatusResolver:
+    """A resolver for the registry, connections and time of now (offline: nothing is sent anywhere)."""
     from dataclasses import replace
 
     from intcli.connections import current_connections
@@ -203,22 +217,28 @@ def build_status(env: Environment, app_id: str | None = None, verify: bool = Fal
     from intcli.state import load_state
 
     registry = load_registry(env)
-    if app_id is not None:
-        registry.app(app_id)  # unknown → usage error with suggestions
-    now = env.now()
     connections = current_connections(registry, load_state(env), env.environ)
     for provider, view in connections.items():
         if view.from_environment and view.host is None:
             connections[provider] = replace(view, host=_environment_host(env, provider))
-    resolver = StatusResolver(registry, connections, now)
+    return StatusResolver(registry, connections, env.now())
+
+
+def build_status(env: Environment, app_id: str | None = None, verify: bool = False) -> StatusReport:
+    """Offline by default; with ``verify`` each credential the listed enabled apps rely on is checked online, all
+    at once, and a rejected one makes its capabilities unavailable."""
+    resolver = current_resolver(env)
+    if app_id is not None:
+        resolver.registry.app(app_id)  # unknown → usage error with suggestions
     apps = [resolver.app_status(app_id)] if app_id else resolver.all_apps()
     if verify:
+        connections = dict(resolver.connections)
         relied_on = {item.availability.provider for app in apps if app.enabled for item in app.requirements
                      if item.availability.provider and connections[item.availability.provider].connected}
-        connections.update(verify_connections(env, registry, [connections[p] for p in sorted(relied_on)]))
-        resolver = StatusResolver(registry, connections, now)
+        connections.update(verify_connections(env, resolver.registry, [connections[p] for p in sorted(relied_on)]))
+        resolver = StatusResolver(resolver.registry, connections, resolver.now)
         apps = [resolver.app_status(app_id)] if app_id else resolver.all_apps()
-    return StatusReport(now, connections, apps)
+    return StatusReport(resolver.now, resolver.connections, apps)
 
 
 def _environment_host(env: Environment, provider: str) -> str | None:

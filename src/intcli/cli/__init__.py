@@ -52,7 +52,7 @@ def _global_options(
 # help, completion and unknown commands load them all.
 COMMAND_MODULES = {
     "status": "status", "registry": "registry", "apps": "apps", "connect": "connect", "disconnect": "connect",
-    "fetch": "fetch", "send": "send", "summary": "summary", "config": "config",
+    "fetch": "fetch", "send": "send", "summary": "summary", "config": "config", "mcp": "mcp",
 }
 _GLOBAL_FLAGS = {"--debug", "--verbose", "-v"}
 # Alone, these show what they offer (their help), and that is not an error.

@@ -144,26 +144,17 @@ def capability_command(name: str, doc: str, common: list[inspect.Parameter], opt
                        body: Callable[[typer.Context, dict[str, Any], dict[str, Any]], None]) -> Callable[..., None]:
     """A Typer command for one capability, its options built from the provider's ``Option`` specs (so no option
     that means nothing for the capability is offered or accepted). ``body(ctx, common_values, option_values)``
-    runs it; option values are checked here (choices, lengths) first."""
+    runs it; option values are checked first (``intcli.options``, as for the Python API and MCP)."""
     parameters = [inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context), *common]
     parameters += [inspect.Parameter(option.name, inspect.Parameter.KEYWORD_ONLY, annotation=_annotation(option),
                                      default=None if option.multiple else option.default) for option in options]
 
     def command(**values: Any) -> None:
+        from intcli.options import check_option_values
+
         ctx = values.pop("ctx")
         shared = {parameter.name: values.pop(parameter.name) for parameter in common}
-        for option in options:
-            value = values[option.name]
-            if option.multiple:
-                values[option.name] = value = list(value or [])
-            bounded(option.flags[0], value if isinstance(value, str | list) else None, option.max_length)
-            for item in (value if isinstance(value, list) else [value]):
-                if option.choices and item is not None and item not in option.choices:
-                    from intcli.errors import UsageError
-
-                    raise UsageError(f"{option.flags[0]} {str(item)[:40]!r} is not one of {', '.join(option.choices)}",
-                                     hint=f"e.g. {option.flags[0]} {option.choices[0]}")
-        body(ctx, shared, values)
+        body(ctx, shared, check_option_values(options, values))
 
     command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     command.__annotations__ = {parameter.name: parameter.annotation for parameter in parameters}

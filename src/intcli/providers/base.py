@@ -43,6 +43,7 @@ class Option:
     metavar: str | None = None
     choices: tuple[str, ...] = ()
     max_length: int = 1024  # longer values are a usage error
+    local_file: bool = False  # the value names a file on this machine (or - for stdin): never offered over MCP
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class CapabilitySpec:
     send_options: tuple[Option, ...] = ()
     send_help: str = ""
     send_examples: tuple[str, ...] = ()
+    draft_option: str | None = None  # the bool send option that makes a write only a draft (MCP without --allow-send)
     summary: str | None = None  # "module:function"
     summary_title: str = ""
     summary_unavailable_extra: dict[str, Any] = field(default_factory=dict)  # ``Section.extra`` when not ok

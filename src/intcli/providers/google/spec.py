@@ -40,13 +40,14 @@ PROVIDER = ProviderSpec(
             send_examples=("intcli send google.gmail --to bob@example.com --subject Hi --body-file msg.txt --draft",
                            "echo 'Done.' | intcli send google.gmail --to bob@example.com --subject Done "
                            "--body-file - --yes"),
+            draft_option="draft",
             send_options=(
                 Option("to", ("--to",), "Recipient (repeatable)", multiple=True, metavar="ADDRESS", max_length=1000),
                 Option("cc", ("--cc",), "Copy to (repeatable)", multiple=True, metavar="ADDRESS", max_length=1000),
                 Option("subject", ("--subject", "-s"), "Subject line", default="", metavar="TEXT", max_length=998),
                 Option("body", ("--body",), "The message text", metavar="TEXT", max_length=1_000_000),
                 Option("body_file", ("--body-file",), "Read the message text from this file (- for standard input)",
-                       metavar="FILE", max_length=4096),
+                       metavar="FILE", max_length=4096, local_file=True),
                 Option("draft", ("--draft",), "Create a draft instead of sending", type=bool, default=False),
             ),
             summary="intcli.providers.google.summary:gmail_section",
