@@ -12,15 +12,20 @@ import sys
 from intcli import IntcliError, IntegrationClient
 
 
+def shown(text: object) -> str:
+    """Titles are third-party text: never let one send escape sequences to the terminal."""
+    return "".join(c if c.isprintable() else "?" for c in str(text))
+
+
 def main(app: str = "ai-admin-assistant") -> int:
-    client = IntegrationClient(app=app)
     try:
+        client = IntegrationClient(app=app)  # an unknown app is a UsageError naming the known ones
         issues = client.get_data("github.user_issues", limit=5)
     except IntcliError as error:  # AuthError when GitHub is not connected: its hint names the fix
         print(f"daily_summary: {error.message} — {error.hint}", file=sys.stderr)
         return int(error.exit_status)
     for issue in issues:
-        print(f"{issue['repository']}#{issue['number']}  {issue['title']}")
+        print(f"{shown(issue['repository'])}#{issue['number']}  {shown(issue['title'])}")
     print(f"{issues.total} open issues assigned to you")
     return 0
 

@@ -65,6 +65,10 @@ def test_errors_are_the_intcli_family_with_the_fix(github, monkeypatch, capfd):
         client.get_data("github.user_issues", repo=[42])
     with pytest.raises(UsageError, match="limit 0"):
         client.get_data("github.user_issues", limit=0)
+    with pytest.raises(UsageError, match="label holds an empty value"):
+        client.get_data("github.user_issues", label=[None])
+    with pytest.raises(UsageError, match="since must be text"):
+        client.summary(since=5)  # type: ignore[arg-type]
     with pytest.raises(UsageError, match="unknown capability"):
         client.get_data("github.isues")
     with pytest.raises(UsageError, match="unknown app 'nope'"):
@@ -135,7 +139,9 @@ def test_summary_send_and_documents_with_google(connected, capfd):
     sections = summary.document()["sections"]
     assert sections["google.drive"]["status"] == "ok" and sections["github.user_issues"]["status"] == "unavailable"
     assert sections["github.user_issues"]["fix"] == "intcli connect github" and summary.failed_required == []
-    document = client.get_data("google.drive", content="file7")
+    document = client.get_document("google.drive", content="file7")
+    with pytest.raises(UsageError, match="use get_document"):
+        client.get_data("google.drive", content="file7")
     assert isinstance(document, Document) and document.text == "Text of file7\n"
     assert document.document()["name"] == "Doc 7"
     draft = client.send("google.gmail", to="bob@example.com", subject="Hi", body="Hello", draft=True)

@@ -160,7 +160,9 @@ def test_the_write_tool_needs_allow_write_and_drafts_unless_allow_send(gmail, tm
         tools = {tool.name: tool for tool in (await session.list_tools()).tools}
         seen["send_tool"] = tools["google_gmail_send"]
         seen["default_draft"] = await call(session, transcript, "google_gmail_send", MAIL)
+        seen["null_draft"] = await call(session, transcript, "google_gmail_send", {**MAIL, "draft": None})
         seen["sent"] = await call(session, transcript, "google_gmail_send", {**MAIL, "draft": False})
+        seen["document"] = await call(session, transcript, "google_drive", {"content": "file7"})
 
     serve(transcript, body=read_only)
     assert "google_gmail_send" not in seen["names"] and "google_gmail" in seen["names"]
@@ -184,8 +186,10 @@ def test_the_write_tool_needs_allow_write_and_drafts_unless_allow_send(gmail, tm
     serve(transcript, "--allow-write", "--allow-send", body=sends)
     assert seen["send_tool"].input_schema["properties"]["draft"]["default"] is True
     assert seen["default_draft"].structured_content["draft"] is True
+    assert seen["null_draft"].structured_content["draft"] is True  # null is "not given": the default, a draft
     assert seen["sent"].structured_content["draft"] is False
-    assert len(gmail.drafts) == 2 and len(gmail.sent) == 1
+    assert len(gmail.drafts) == 3 and len(gmail.sent) == 1
+    assert seen["document"].structured_content["content"] == "Text of file7\n"  # no item limit on one document
     secrets = [json.loads(Path(os.environ["INTCLI_STATE_DIR"], "secrets.json").read_text())["google"]]
     secrets += list(gmail.access_tokens)
     assert not any(secret in transcript.text() for secret in secrets)
@@ -222,8 +226,9 @@ def test_ends_cleanly_on_ctrl_c():
         process.stdin.write(INITIALIZE + "\n")
         process.stdin.flush()
         assert json.loads(process.stdout.readline())["id"] == 1  # serving
-        process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=30)
+        process.send_signal(signal.SIGINT)  # stdin stays open: the server must not wait for the client to close it
+        process.wait(timeout=30)
+        stderr = process.stderr.read()
     finally:
         process.kill()
     assert process.returncode == 130

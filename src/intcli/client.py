@@ -116,9 +116,25 @@ class IntegrationClient:
             load_registry(env).app(app)  # unknown → UsageError with suggestions
 
     # -- reading -----------------------------------------------------------------------------------------------
-    def get_data(self, capability: str, *, limit: int | None = None, **options: Any) -> Items | Document:
-        """Fetch ``capability`` with its options by name (the options ``intcli fetch CAPABILITY --help`` lists,
-        without dashes; a repeatable one takes a list) and at most ``limit`` items (default: all)."""
+    def get_data(self, capability: str, *, limit: int | None = None, **options: Any) -> Items:
+        """Fetch ``capability``'s items with its options by name (the options ``intcli fetch CAPABILITY --help``
+        lists, without dashes; a repeatable one takes a list) and at most ``limit`` items (default: all)."""
+        result = self.fetch(capability, limit=limit, **options)
+        if isinstance(result, Document):
+            raise UsageError(f"{capability} with these options gives one document's text, not items",
+                             hint="use get_document() for it")
+        return result
+
+    def get_document(self, capability: str, **options: Any) -> Document:
+        """One document's text, e.g. ``get_document("google.drive", content=FILE_ID)``."""
+        result = self.fetch(capability, **options)
+        if isinstance(result, Items):
+            raise UsageError(f"{capability} with these options lists items, not a document",
+                             hint="use get_data() for items, or pass the option that names one document")
+        return result
+
+    def fetch(self, capability: str, *, limit: int | None = None, **options: Any) -> Items | Document:
+        """``get_data`` or ``get_document``, whichever the options ask for (e.g. for a generic caller)."""
         from intcli.fetch import run_fetch
         from intcli.options import check_option_values, name_label
         from intcli.output import TextResult
@@ -179,6 +195,9 @@ class IntegrationClient:
 
         if not isinstance(top, int) or isinstance(top, bool) or not 1 <= top <= 100:
             raise UsageError(f"top {top!r} is not a whole number from 1 to 100", hint="e.g. top=5")
+        if since is not None and not isinstance(since, str):
+            raise UsageError(f"since must be text (an ISO time or an age), not {type(since).__name__}",
+                             hint="e.g. since=\"24h\"")
         with self._environment() as env:
             return build_summary(env, self.app, top, since)
 

@@ -10,6 +10,7 @@ never raises. Only ``serve`` touches the MCP SDK (imported there, not at start-u
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -172,9 +173,11 @@ def _call(client: IntegrationClient, options: ServeOptions, name: str, arguments
     allowed = set(plan.input_schema["properties"])
     unknown = sorted(set(arguments) - allowed)
     if unknown:
-        raise UsageError(f"{name} takes no argument {', '.join(unknown)}",
+        shown = ", ".join(name[:64] for name in unknown[:5])
+        raise UsageError(f"{name} takes no argument {shown}",
                          hint=f"its arguments: {', '.join(sorted(allowed)) or 'none'}")
-    values = {**plan.defaults, **arguments, **plan.fixed}
+    # An argument sent as null is an argument not given: its default applies (a null draft never sends).
+    values = {**plan.defaults, **{k: v for k, v in arguments.items() if v is not None}, **plan.fixed}
     if plan.kind == "status":
         return client.status().document()
     if plan.kind == "summary":
@@ -182,8 +185,12 @@ def _call(client: IntegrationClient, options: ServeOptions, name: str, arguments
     assert plan.capability is not None  # fetch and send plans always name their capability
     if plan.kind == "send":
         return client.send(plan.capability, **values).document()
-    limit = values.pop("limit", DEFAULT_LIMIT)
-    result = client.get_data(plan.capability, limit=limit, **values)
+    from intcli.providers import capability_spec
+
+    spec = capability_spec(plan.capability)
+    one_document = spec is not None and any(o.document and values.get(o.name) for o in spec.options)
+    limit = values.pop("limit", None if one_document else DEFAULT_LIMIT)  # a document's text has no items to limit
+    result = client.fetch(plan.capability, limit=limit, **values)
     document = result.document()
     if result.notes:
         document["notes"] = list(result.notes)
@@ -219,10 +226,31 @@ def serve(env: Environment, options: ServeOptions) -> None:
     from intcli.client import IntegrationClient
 
     client = IntegrationClient(options.app, environ=env.environ)  # an unknown app fails here, before serving
+    _end_on_ctrl_c(env)
     if env.stdin_isatty:
         env.message(f"intcli: serving app {options.app} over MCP on standard input/output — an MCP client starts "
                     "this command (see the README); Ctrl-C to stop")
     anyio.run(_serve, env, client, options, backend="asyncio")
+
+
+def _end_on_ctrl_c(env: Environment) -> None:
+    """Ctrl-C (SIGINT) ends the server at once with 130: the SDK reads stdin in a thread that cannot be cancelled,
+    so waiting for it would last until the client closes stdin. Nothing is half-written by intcli itself: calls
+    run in daemon threads, and a send is one request."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return  # only the main thread may set handlers (tests may serve from another one)
+
+    def interrupted(signum: int, frame: object) -> None:
+        try:
+            env.stderr.write("intcli: interrupted\n")
+            env.stderr.flush()
+        finally:
+            os._exit(130)
+
+    signal.signal(signal.SIGINT, interrupted)
 
 
 async def _serve(env: Environment, client: IntegrationClient, options: ServeOptions) -> None:
@@ -238,11 +266,15 @@ async def _serve(env: Environment, client: IntegrationClient, options: ServeOpti
         try:
             plans = await _off_loop(lambda: plan_tools(client, options))
         except IntcliError as exc:  # e.g. a damaged config file: the client shows the reason
-            raise MCPError(types.INTERNAL_ERROR, f"intcli: error: {exc}") from None
+            from intcli.safety import hide_secrets, terminal_text
+
+            raise MCPError(types.INTERNAL_ERROR, terminal_text(hide_secrets(f"intcli: error: {exc}"),
+                                                               one_line=True)) from None
         return types.ListToolsResult(tools=[types.Tool(
             name=plan.name, description=plan.description, input_schema=plan.input_schema,
             output_schema={"type": "object"},
-            annotations=types.ToolAnnotations(read_only_hint=plan.read_only, destructive_hint=False,
+            annotations=types.ToolAnnotations(read_only_hint=plan.read_only,
+                                              destructive_hint=not plan.read_only and options.allow_send,
                                               open_world_hint=True)) for plan in plans.values()])
 
     async def call_tool(ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:

@@ -41,6 +41,8 @@ def check_option_values(options: tuple[Option, ...], values: Mapping[str, Any],
             if not isinstance(value, list | tuple):
                 raise UsageError(f"{label(option)} takes a list of values", hint=f"e.g. {_example(option, label)}")
             value = list(value)
+            if any(item is None for item in value):
+                raise UsageError(f"{label(option)} holds an empty value", hint=f"e.g. {_example(option, label)}")
         elif value is None:
             value = option.default
         for item in value if isinstance(value, list) else [value]:

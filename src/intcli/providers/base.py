@@ -44,6 +44,7 @@ class Option:
     choices: tuple[str, ...] = ()
     max_length: int = 1024  # longer values are a usage error
     local_file: bool = False  # the value names a file on this machine (or - for stdin): never offered over MCP
+    document: bool = False  # given, the fetch returns one document's text (a TextResult): no item limit applies
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ PROVIDER = ProviderSpec(
                 Option("since", ("--since",), "Only files modified since then: an ISO 8601 time or an age (24h, 7d)",
                        metavar="WHEN", max_length=64),
                 Option("content", ("--content",), "Print the text of this file (Google Docs as plain text)",
-                       metavar="FILE_ID", max_length=256),
+                       metavar="FILE_ID", max_length=256, document=True),
             ),
             examples=("intcli fetch google.drive --since 2026-11-01", "intcli fetch google.drive --content FILE_ID"),
             summary="intcli.providers.google.summary:drive_section",
