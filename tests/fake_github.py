@@ -134,8 +134,10 @@ class FakeGitHub:
     def repository(self, request: Request, repo: str):
         state = request.args.get("state", "open")
         since = request.args.get("since")
+        labels = [label for label in request.args.get("labels", "").split(",") if label]
         matches = [i for i in self.issues if _repo_of(i) == repo and (state == "all" or i["state"] == state)
-                   and (since is None or i["updated_at"] >= since)]
+                   and (since is None or i["updated_at"] >= since)
+                   and all(label in [x["name"] for x in i["labels"]] for label in labels)]
         if not any(_repo_of(i) == repo for i in self.issues):
             return Response(json.dumps({"message": "Not Found"}), 404, content_type="application/json"), {}
         matches.sort(key=lambda i: i["updated_at"], reverse=request.args.get("direction", "desc") == "desc")

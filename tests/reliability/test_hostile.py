@@ -262,13 +262,13 @@ def test_option_values_are_bounded(run):
 def test_the_sync_copy_never_leaves_its_folder(isolated, monkeypatch):
     from intcli.env import Environment
     from intcli.errors import ConfigError
-    from intcli.providers.github.sync import copy_path
+    from intcli.providers.github.store import database_path
 
     env = Environment()
-    assert copy_path(env, "127.0.0.1:8443", "o/r").is_relative_to(env.cache_dir / "sync")
-    for host in ("..", "a/../..", "x\n"):
+    assert database_path(env, "127.0.0.1:8443").is_relative_to(env.cache_dir / "sync")
+    for host in ("..", "a/../..", "x\n", "."):
         with pytest.raises(ConfigError):
-            copy_path(env, host, "o/r")
+            database_path(env, host)
 
 
 # -- shared directories --------------------------------------------------------------------------------------------

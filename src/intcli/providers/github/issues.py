@@ -124,11 +124,14 @@ def assigned_issues(api: GitHubAPI, *, assignee: str = "@me", state: str = "open
 
 
 def repository_issues(api: GitHubAPI, repo: str, *, state: str = "open", since: str | None = None,
-                      limit: int | None = None) -> IssueList:
-    """A repository's issues, most recently updated first (pull requests removed)."""
+                      labels: Sequence[str] = (), limit: int | None = None) -> IssueList:
+    """A repository's issues, most recently updated first (pull requests removed); with ``labels``, only those
+    that have them all."""
     params: dict[str, str | int] = {"state": state, "sort": "updated", "direction": "desc", "per_page": PER_PAGE}
     if since:
         params["since"] = since
+    if labels:
+        params["labels"] = ",".join(labels)  # the caller refuses labels with a comma
     path = f"/repos/{check_repo(repo)}/issues"
     first = api.get(path, {**params, "page": 1})
     last = last_page(first.headers.get("link", ""))

@@ -1,0 +1,201 @@
+"""The local copy of ``--sync`` as a SQLite database: one file per GitHub host, one row per issue.
+
+``<cache dir>/sync/github/<host>.sqlite3`` (0600, WAL) holds, per repository, every issue seen (keyed by id, the
+intcli item as compact JSON plus the columns queries filter on) and a sync row: the ``cursor`` (every change
+before it is in the copy) or, while a first sync is under way, its start time and how many numbered pages are
+committed. Each page is written in one transaction, and only the issues that differ from the copy: an
+interrupted sync keeps every committed page, and a sync that changed nothing writes nothing.
+A database that cannot be read is moved aside (never overwritten) with a warning, and the copy is rebuilt.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from intcli.errors import ConfigError
+from intcli.fsutil import ensure_dir
+
+if TYPE_CHECKING:
+    from intcli.env import Environment
+
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS issues (
+    repo TEXT NOT NULL, id INTEGER NOT NULL, updated_at TEXT NOT NULL, state TEXT, item TEXT NOT NULL,
+    PRIMARY KEY (repo, id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS issues_by_time ON issues (repo, updated_at);
+CREATE TABLE IF NOT EXISTS syncs (
+    repo TEXT PRIMARY KEY, cursor TEXT, started_at TEXT, pages_done INTEGER NOT NULL DEFAULT 0);
+"""
+
+
+@dataclass(frozen=True)
+class SyncState:
+    cursor: str | None  # every change before this time is in the copy (None: no complete sync yet)
+    started_at: str | None  # a first sync under way: when it started (its catch-up asks since then)
+    pages_done: int  # ...and how many of its numbered pages are committed
+
+
+def database_path(env: Environment, host: str) -> Path:
+    """The host's database; whatever the host name, it stays inside the sync folder."""
+    root = env.cache_dir / "sync" / "github"
+    name = host.replace(":", "_")
+    if not re.fullmatch(r"[A-Za-z0-9._\-\[\]]{1,255}", name) or name.strip(".") == "":
+        raise ConfigError(f"cannot keep a local copy for the host {host[:100]!r}",
+                          hint="check --host or GITHUB_API_URL")
+    path = root / f"{name}.sqlite3"
+    if not path.resolve().is_relative_to(root.resolve()):
+        raise ConfigError(f"the local copy for {host[:100]!r} would leave {root}", hint="check --host")
+    return path
+
+
+class IssueStore:
+    """One host's copy. Use as a context manager; every write method is one transaction."""
+
+    def __init__(self, env: Environment, path: Path, *, create: bool = True) -> None:
+        self.env = env
+        self.path = path
+        self.db = self._open(create)
+
+    def __enter__(self) -> IssueStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.db.close()
+
+    # -- opening ---------------------------------------------------------------------------------------------------
+    def _open(self, create: bool) -> sqlite3.Connection:
+        try:
+            return self._connect(create)
+        except sqlite3.DatabaseError as exc:
+            self._set_aside(exc)
+            return self._connect(create)
+
+    def _connect(self, create: bool) -> sqlite3.Connection:
+        if create:
+            ensure_dir(self.path.parent)
+            try:  # created private before SQLite opens it; its -wal and -shm files take the same mode
+                os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
+            except OSError as exc:
+                raise ConfigError(f"cannot create the sync copy {self.path}: {exc.strerror}",
+                                  hint="check the cache directory") from None
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")  # WAL: a power cut may lose the last pages, never tear the copy
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version not in (0, SCHEMA_VERSION):
+                raise sqlite3.DatabaseError(f"unknown layout version {version}")
+            if version == 0:
+                db.executescript(f"BEGIN IMMEDIATE; {_SCHEMA} PRAGMA user_version={SCHEMA_VERSION}; COMMIT;")
+            db.execute("SELECT repo, id, updated_at, state, item FROM issues LIMIT 1").fetchall()
+            db.execute("SELECT repo, cursor, started_at, pages_done FROM syncs LIMIT 1").fetchall()
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _set_aside(self, exc: sqlite3.DatabaseError) -> None:
+        aside = self.path.with_name(self.path.name + ".damaged")
+        try:
+            self.path.replace(aside)
+            for suffix in ("-wal", "-shm"):
+                with contextlib.suppress(FileNotFoundError):
+                    self.path.with_name(self.path.name + suffix).unlink()
+        except OSError:
+            raise ConfigError(f"sync copy {self.path} is damaged ({exc}) and cannot be moved aside",
+                              hint=f"delete it (rm {self.path}); the next --sync fetches again") from None
+        self.env.warn(f"the sync copy {self.path} was damaged ({exc}); moved it to {aside.name} and fetching "
+                      "again in full")
+
+    # -- sync state ------------------------------------------------------------------------------------------------
+    def state(self, repo: str) -> SyncState | None:
+        row = self.db.execute("SELECT cursor, started_at, pages_done FROM syncs WHERE repo = ?", (repo,)).fetchone()
+        return SyncState(*row) if row else None
+
+    def begin_first_sync(self, repo: str, started_at: str) -> None:
+        with self._transaction():
+            self.db.execute("INSERT INTO syncs (repo, cursor, started_at, pages_done) VALUES (?, NULL, ?, 0) "
+                            "ON CONFLICT (repo) DO UPDATE SET started_at = excluded.started_at, pages_done = 0",
+                            (repo, started_at))
+
+    def finish_numbered_pages(self, repo: str, cursor: str) -> None:
+        """The numbered pages are all in: from now on the copy is complete up to ``cursor``."""
+        with self._transaction():
+            self.db.execute("UPDATE syncs SET cursor = ?, started_at = NULL, pages_done = 0 WHERE repo = ?",
+                            (cursor, repo))
+
+    # -- writing ---------------------------------------------------------------------------------------------------
+    def commit_page(self, repo: str, items: list[dict[str, Any]], *, cursor: str | None = None,
+                    page_done: int | None = None) -> int:
+        """Store one page's issues (only those that differ) and advance the cursor or the numbered-page count,
+        in one transaction; nothing is written when nothing changed. Returns how many issues changed."""
+        encoded = {item["id"]: json.dumps(item, ensure_ascii=False, separators=(",", ":")) for item in items}
+        stored = dict(self._stored_items(repo, list(encoded)))
+        changed = [(repo, key, item["updatedAt"], item["state"], encoded[key])
+                   for key, item in ((item["id"], item) for item in items) if stored.get(key) != encoded[key]]
+        state = self.state(repo)
+        move_cursor = cursor is not None and state is not None and (state.cursor is None or cursor > state.cursor)
+        move_pages = page_done is not None and state is not None and page_done > state.pages_done
+        if not (changed or move_cursor or move_pages):
+            return 0
+        with self._transaction():
+            if changed:
+                self.db.executemany(
+                    "INSERT INTO issues (repo, id, updated_at, state, item) VALUES (?, ?, ?, ?, ?) "
+                    "ON CONFLICT (repo, id) DO UPDATE SET updated_at = excluded.updated_at, state = excluded.state, "
+                    "item = excluded.item", changed)
+            if move_cursor:
+                self.db.execute("UPDATE syncs SET cursor = ? WHERE repo = ? AND (cursor IS NULL OR cursor < ?)",
+                                (cursor, repo, cursor))
+            if move_pages:
+                self.db.execute("UPDATE syncs SET pages_done = ? WHERE repo = ? AND pages_done < ?",
+                                (page_done, repo, page_done))
+        return len(changed)
+
+    def _stored_items(self, repo: str, ids: list[int]) -> Iterable[tuple[int, str]]:
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        return self.db.execute(f"SELECT id, item FROM issues WHERE repo = ? AND id IN ({marks})",  # noqa: S608
+                               (repo, *ids)).fetchall()
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Any:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- reading ---------------------------------------------------------------------------------------------------
+    def issues(self, repos: list[str], *, state: str = "all", labels: list[str] | tuple[str, ...] = (),
+               since: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+        """The copy's issues of ``repos``, most recently updated first, filtered in SQL."""
+        where = [f"repo IN ({','.join('?' * len(repos))})"]
+        args: list[Any] = list(repos)
+        if state != "all":
+            where.append("state = ?")
+            args.append(state)
+        if since is not None:
+            where.append("updated_at >= ?")
+            args.append(since)
+        for label in labels:
+            where.append("EXISTS (SELECT 1 FROM json_each(item, '$.labels') WHERE value = ?)")
+            args.append(label)
+        query = f"SELECT item FROM issues WHERE {' AND '.join(where)} ORDER BY updated_at DESC, id DESC"  # noqa: S608
+        if limit is not None:
+            query += " LIMIT ?"
+            args.append(limit)
+        loads = json.loads
+        return [loads(text) for (text,) in self.db.execute(query, args)]
