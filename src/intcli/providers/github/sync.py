@@ -68,7 +68,8 @@ def _numbered_pages(api: GitHubAPI, store: IssueStore, repo: str, started_at: st
     if last > MAX_PAGES:
         raise UpstreamError(f"GitHub announced {last} pages of issues for {repo}, more than intcli believes "
                             f"({MAX_PAGES})", hint="check --host or GITHUB_API_URL")
-    pages: Generator[Page, None, None] = api.iter_pages(path, NUMBERED, range(number + 1, max(last, number) + 1), remember=False)
+    following = range(number + 1, max(last, number) + 1)
+    pages: Generator[Page, None, None] = api.iter_pages(path, NUMBERED, following, remember=False)
     try:
         changed = _commit_numbered(api, store, repo, first, pages, number)
     finally:
