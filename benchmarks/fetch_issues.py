@@ -34,7 +34,9 @@ RSS_TARGET_MIB = 100
 FIELDS = "number,title,repository,url,updatedAt,labels"
 
 
-def start_server(latency: float, ca_dir: Path) -> tuple[object, int, str, str]:
+def start_server(latency: float, ca_dir: Path, fake: object = None) -> tuple[object, int, str, str]:
+    """A threaded TLS server on loopback for ``fake`` (default: 1000 assigned issues): (server, port, CA file,
+    token)."""
     import logging
 
     import trustme
@@ -44,12 +46,13 @@ def start_server(latency: float, ca_dir: Path) -> tuple[object, int, str, str]:
     from fake_github import TOKEN, FakeGitHub, make_issues
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    fake = FakeGitHub(make_issues(1000))
+    fake = fake if fake is not None else FakeGitHub(make_issues(1000))
     fake.prefix = "/api/v3"
 
     @Request.application
     def application(request: Request):
-        time.sleep(latency)
+        if latency:
+            time.sleep(latency)
         return fake.handle(request)
 
     ca = trustme.CA()

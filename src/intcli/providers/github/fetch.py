@@ -94,8 +94,8 @@ def fetch_repository_issues(env: Environment, registry: Registry, request: Fetch
 def _from_copy(env: Environment, host: str, repos: list[str], request: FetchRequest,
                notes: list[str]) -> IssueList:
     """The answer of ``--sync`` and ``--offline``: a query of the local copy."""
-    from intcli.providers.github.issues import IssueList
-    from intcli.providers.github.store import IssueStore, database_path
+    from intcli.providers.github.issues import ISSUE_FIELDS, IssueList
+    from intcli.providers.github.store import EncodedItems, IssueStore, database_path
     from intcli.when import since_option
 
     path = database_path(env, host)
@@ -107,9 +107,10 @@ def _from_copy(env: Environment, host: str, repos: list[str], request: FetchRequ
         if missing:
             raise ConfigError(f"the local copy has no issues of {missing[0]}",
                               hint=f"run `intcli fetch github.issues --repo {missing[0]} --sync` first")
-        issues = [issue for repo in repos
-                  for issue in store.issues([repo], state=request.get("state", "open"), labels=request.get("label", []),
-                                            since=since_option(env, request.get("since")), limit=request.limit)]
+        issues = EncodedItems([], ISSUE_FIELDS)
+        for repo in repos:
+            issues += store.issues([repo], state=request.get("state", "open"), labels=request.get("label", []),
+                                   since=since_option(env, request.get("since")), limit=request.limit)
     if request.limit is not None:
         issues = issues[: request.limit]
     return IssueList(issues, len(issues), notes)

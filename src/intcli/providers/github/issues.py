@@ -36,7 +36,7 @@ class IssueList(ItemList):
     table_fields: tuple[str, ...] = ("number", "title", "repository", "updatedAt", "labels")
 
     @property
-    def issues(self) -> list[dict[str, Any]]:
+    def issues(self) -> Sequence[dict[str, Any]]:
         return self.items
 
 

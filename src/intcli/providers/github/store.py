@@ -15,13 +15,14 @@ import json
 import os
 import re
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from intcli.errors import ConfigError
 from intcli.fsutil import ensure_dir
+from intcli.providers.github.issues import ISSUE_FIELDS
 
 if TYPE_CHECKING:
     from intcli.env import Environment
@@ -138,7 +139,8 @@ class IssueStore:
                     page_done: int | None = None) -> int:
         """Store one page's issues (only those that differ) and advance the cursor or the numbered-page count,
         in one transaction; nothing is written when nothing changed. Returns how many issues changed."""
-        encoded = {item["id"]: json.dumps(item, ensure_ascii=False, separators=(",", ":")) for item in items}
+        encoded = {item["id"]: json.dumps({name: item[name] for name in ISSUE_FIELDS}, ensure_ascii=False,
+                                          separators=(",", ":")) for item in items}
         stored = dict(self._stored_items(repo, list(encoded)))
         changed = [(repo, key, item["updatedAt"], item["state"], encoded[key])
                    for key, item in ((item["id"], item) for item in items) if stored.get(key) != encoded[key]]
@@ -180,7 +182,7 @@ class IssueStore:
 
     # -- reading ---------------------------------------------------------------------------------------------------
     def issues(self, repos: list[str], *, state: str = "all", labels: list[str] | tuple[str, ...] = (),
-               since: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+               since: str | None = None, limit: int | None = None) -> EncodedItems:
         """The copy's issues of ``repos``, most recently updated first, filtered in SQL."""
         where = [f"repo IN ({','.join('?' * len(repos))})"]
         args: list[Any] = list(repos)
@@ -197,5 +199,29 @@ class IssueStore:
         if limit is not None:
             query += " LIMIT ?"
             args.append(limit)
-        loads = json.loads
-        return [loads(text) for (text,) in self.db.execute(query, args)]
+        return EncodedItems([text for (text,) in self.db.execute(query, args)], ISSUE_FIELDS)
+
+
+class EncodedItems(Sequence[dict[str, Any]]):
+    """Items kept as their compact JSON (with ``encoded_fields``, in that order), decoded only when read: output
+    as JSON or NDJSON writes the texts as they are (``intcli.output``), which is most of a large sync's answer."""
+
+    def __init__(self, encoded: list[str], fields: tuple[str, ...]) -> None:
+        self.encoded = encoded
+        self.encoded_fields = fields
+
+    def __len__(self) -> int:
+        return len(self.encoded)
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+    @overload
+    def __getitem__(self, index: slice) -> EncodedItems: ...
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | EncodedItems:
+        if isinstance(index, slice):
+            return EncodedItems(self.encoded[index], self.encoded_fields)
+        value: dict[str, Any] = json.loads(self.encoded[index])
+        return value
+
+    def __add__(self, other: EncodedItems) -> EncodedItems:
+        return EncodedItems(self.encoded + other.encoded, self.encoded_fields)
