@@ -18,6 +18,7 @@ from intcli.errors import IntcliError, UpstreamError, UsageError
 
 if TYPE_CHECKING:
     import ssl
+    from types import ModuleType
 
     import httpx
 
@@ -234,6 +235,27 @@ def seconds_setting(env: Environment, variable: str, default: float) -> float:
     return value
 
 
+def load_httpx() -> ModuleType:
+    """httpx, imported without the parts intcli never uses, unless something else loaded them already: its
+    command-line client (click, rich.progress, pygments: ~100 ms) and httpcore's async back ends (trio, anyio:
+    ~80 ms). Each import of httpx costs that time before the first request; intcli's requests are synchronous."""
+    import sys
+
+    if "httpx" in sys.modules:
+        return sys.modules["httpx"]
+    left_out = [name for name in ("httpx._main", "trio", "anyio") if name not in sys.modules]
+    for name in left_out:
+        sys.modules[name] = None  # type: ignore[assignment]  # the import system's "not available"
+    try:
+        import httpcore  # noqa: F401 - httpx imports it only when its first client is made
+        import httpx
+    finally:
+        for name in left_out:
+            if name in sys.modules and sys.modules[name] is None:
+                del sys.modules[name]  # a later import of them (a plugin's) works as usual
+    return httpx
+
+
 def client(env: Environment, base_url: str, headers: dict[str, str] | None = None,
            timeout: float | None = None, host: str | None = None) -> HTTP:
     """The HTTP client every provider uses: each request bounded in time, size and redirects (see ``HTTP``)."""
@@ -255,13 +277,12 @@ class HTTP:
 
     def __init__(self, env: Environment, base_url: str, headers: dict[str, str], timeout: float,
                  host: str | None = None) -> None:
-        import httpx
-
+        lib = load_httpx()
         self.host = host or urlsplit(base_url).netloc
         self.deadline = timeout * DEADLINE_FACTOR
-        self._client = httpx.Client(base_url=base_url, headers={"User-Agent": USER_AGENT, **headers},
-                                    timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-                                    follow_redirects=False, verify=_verify(env), trust_env=True)
+        self._client: httpx.Client = lib.Client(base_url=base_url, headers={"User-Agent": USER_AGENT, **headers},
+                                                timeout=lib.Timeout(timeout, connect=min(timeout, 10.0)),
+                                                follow_redirects=False, verify=_verify(env), trust_env=True)
 
     def __enter__(self) -> HTTP:
         return self

@@ -10,6 +10,7 @@ from typing import Annotated, Any, NoReturn, TextIO, cast
 import typer
 
 from intcli import __version__
+from intcli.cli import coercion
 from intcli.env import Environment
 from intcli.errors import ExitStatus, IntcliError
 
@@ -97,6 +98,7 @@ def _run(env: Environment, argv: list[str] | None) -> int:
         env.debug = True  # so that errors raised while parsing options are shown in full too
     try:
         load_commands(args)
+        coercion.install()  # option values without pydantic (~150 ms)
         command = typer.main.get_command(app)
         command.main(args=args, prog_name="intcli", obj=env, standalone_mode=True)
     except _StdoutClosed:
