@@ -279,7 +279,9 @@ def test_a_directory_others_can_write_is_refused(run, isolated, kind, mode):
     directory.chmod(mode)
     if kind == "state":
         result = run("disconnect", "github")
-    else:
+    else:  # a user config: its validation digest is looked up in the cache (the shipped registry needs none)
+        (isolated / "config").mkdir(exist_ok=True)
+        (isolated / "config" / "config.toml").write_text('[apps.x]\nname = "X"\n')
         result = run("status")
     assert result.exit_code == 5, result.stderr
     assert f"is writable by others (mode {mode:04o})" in result.stderr and "chmod go-w" in result.stderr

@@ -61,6 +61,7 @@ def _numbered_pages(api: GitHubAPI, store: IssueStore, repo: str, started_at: st
     path = f"/repos/{repo}/issues"
     number = pages_done + 1
     first = api.get(path, {**NUMBERED, "page": number}, remember=False)
+    fresh = started_at is None  # the copy has nothing of the repository: no need to compare before writing
     if started_at is None:
         started_at = _start_time(first)
         store.begin_first_sync(repo, started_at)
@@ -71,7 +72,7 @@ def _numbered_pages(api: GitHubAPI, store: IssueStore, repo: str, started_at: st
     following = range(number + 1, max(last, number) + 1)
     pages: Generator[Page, None, None] = api.iter_pages(path, NUMBERED, following, remember=False)
     try:
-        changed = _commit_numbered(api, store, repo, first, pages, number)
+        changed = _commit_numbered(api, store, repo, first, pages, number, compare=not fresh)
     finally:
         pages.close()  # pages not yet started are dropped
     store.finish_numbered_pages(repo, started_at)
@@ -79,7 +80,7 @@ def _numbered_pages(api: GitHubAPI, store: IssueStore, repo: str, started_at: st
 
 
 def _commit_numbered(api: GitHubAPI, store: IssueStore, repo: str, first: Page, pages: Iterator[Page],
-                     number: int) -> int:
+                     number: int, compare: bool) -> int:
     path = f"/repos/{repo}/issues"
     changed = 0
     seen: set[str] = set()
@@ -91,7 +92,7 @@ def _commit_numbered(api: GitHubAPI, store: IssueStore, repo: str, first: Page, 
             raise UpstreamError(f"GitHub sent page {number} of {repo} again (nothing new on it)",
                                 hint="what was fetched is kept; retry later")
         seen |= ids
-        changed += store.commit_page(repo, items_of(page, repo), page_done=number)
+        changed += store.commit_page(repo, items_of(page, repo), page_done=number, compare=compare)
         if len(raws) < PER_PAGE and not has_next(page.headers.get("link", "")):
             return changed  # the last page
         number += 1
