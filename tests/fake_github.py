@@ -81,7 +81,7 @@ class FakeGitHub:
     def answer(self, request: Request, body, headers: dict) -> Response:
         import hashlib
 
-        text = json.dumps(body)
+        text = self.encode(body)
         etag = '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
         self.rate_remaining -= 1
         limits = {"x-ratelimit-limit": "5000", "x-ratelimit-remaining": str(self.rate_remaining),
@@ -91,6 +91,9 @@ class FakeGitHub:
             self.rate_remaining += 1  # a 304 costs no primary rate units
             return Response(status=304, headers={**limits, **headers})
         return Response(text, 200, headers={**limits, **headers}, content_type="application/json; charset=utf-8")
+
+    def encode(self, body) -> str:
+        return json.dumps(body)
 
     @staticmethod
     def _page(request: Request) -> tuple[int, int]:
