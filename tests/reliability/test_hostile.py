@@ -294,5 +294,7 @@ def test_a_directory_of_another_user_is_refused(run, isolated):
     directory = isolated / "cache"
     directory.mkdir(mode=0o700)
     os.chown(directory, 65534, 65534)
+    (isolated / "config").mkdir(exist_ok=True)  # a user config: its validation digest is looked up in the cache
+    (isolated / "config" / "config.toml").write_text('[apps.x]\nname = "X"\n')
     result = run("status")
     assert result.exit_code == 5 and "belongs to another user" in result.stderr and "INTCLI_CACHE_DIR" in result.stderr
