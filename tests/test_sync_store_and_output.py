@@ -49,6 +49,9 @@ def test_encoded_items_read_like_a_list():
     items = EncodedItems([encode_item(issue(n)) for n in (1, 2, 3)], ISSUE_FIELDS)
     assert len(items) == 3 and items[1] == issue(2) and list(items[1:]) == [issue(2), issue(3)]
     assert [i["id"] for i in items + items[:1]] == [1, 2, 3, 1]
+    from intcli.output import dumps
+
+    assert json.loads(dumps({"issues": items})) == {"issues": [issue(1), issue(2), issue(3)]}  # any JSON writer
 
 
 @pytest.fixture

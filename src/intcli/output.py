@@ -79,7 +79,14 @@ def dumps(document: Any, *, indent: int | None = 2, separators: tuple[str, str] 
     from intcli.safety import hide_secrets, json_text
 
     return json_text(hide_secrets(json.dumps(document, indent=indent, ensure_ascii=False, allow_nan=False,
-                                             separators=separators)))
+                                             separators=separators, default=_as_list)))
+
+
+def _as_list(value: object) -> list[Any]:
+    """A lazy item sequence (``ItemList.items`` need not be a list) is written as the list it reads as."""
+    if isinstance(value, Sequence) and not isinstance(value, str | bytes):
+        return list(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def _write_json(env: Environment, document: dict[str, Any], key: str, items: Any, fields: list[str]) -> None:
