@@ -34,7 +34,9 @@ RSS_TARGET_MIB = 100
 FIELDS = "number,title,repository,url,updatedAt,labels"
 
 
-def start_server(latency: float, ca_dir: Path) -> tuple[object, int, str, str]:
+def start_server(latency: float, ca_dir: Path, fake: object = None) -> tuple[object, int, str, str]:
+    """A threaded TLS server on loopback for ``fake`` (default: 1000 assigned issues): (server, port, CA file,
+    token)."""
     import logging
 
     import trustme
@@ -44,12 +46,13 @@ def start_server(latency: float, ca_dir: Path) -> tuple[object, int, str, str]:
     from fake_github import TOKEN, FakeGitHub, make_issues
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    fake = FakeGitHub(make_issues(1000))
+    fake = fake if fake is not None else FakeGitHub(make_issues(1000))
     fake.prefix = "/api/v3"
 
     @Request.application
     def application(request: Request):
-        time.sleep(latency)
+        if latency:
+            time.sleep(latency)
         return fake.handle(request)
 
     ca = trustme.CA()
@@ -63,11 +66,25 @@ def start_server(latency: float, ca_dir: Path) -> tuple[object, int, str, str]:
     return server, server.port, str(ca_file), TOKEN
 
 
+def compile_intcli() -> None:
+    """Write the bytecode of the intcli being measured, as an installed package has it: with
+    PYTHONDONTWRITEBYTECODE set (or a read-only checkout) every run would compile ~30 modules again (~70 ms)."""
+    import compileall
+    import importlib.util
+
+    spec = importlib.util.find_spec("intcli")
+    if spec is not None and spec.origin:
+        compileall.compile_dir(str(Path(spec.origin).parent), quiet=1)
+
+
 def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """(seconds, peak RSS in MiB, stdout) of one run."""
-    with tempfile.TemporaryFile() as out:
+    """(seconds, peak RSS in MiB, stdout) of one run. The peak RSS comes from GNU time when it is there: the
+    rusage of a child this process forks would count this process's own memory, copied until the child's exec."""
+    timer = shutil.which("time") or ("/usr/bin/time" if Path("/usr/bin/time").exists() else None)
+    with tempfile.TemporaryFile() as out, tempfile.NamedTemporaryFile("r") as peak:
+        wrapped = [timer, "-f", "%M", "-o", peak.name, *command] if timer else command
         start = time.perf_counter()
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.PIPE)
+        process = subprocess.Popen(wrapped, env=env, stdout=out, stderr=subprocess.PIPE)
         _, status, usage = os.wait4(process.pid, 0)
         elapsed = time.perf_counter() - start
         process.returncode = os.waitstatus_to_exitcode(status)
@@ -75,7 +92,8 @@ def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, float,
         if process.returncode != 0:
             raise SystemExit(f"{' '.join(command[:4])} failed ({process.returncode}): {stderr[-500:]}")
         out.seek(0)
-        return elapsed, usage.ru_maxrss / 1024, out.read().decode()
+        rss_kib = int(peak.read().strip().splitlines()[-1]) if timer else usage.ru_maxrss
+        return elapsed, rss_kib / 1024, out.read().decode()
 
 
 def main() -> int:
@@ -83,6 +101,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--latency", type=float, default=0.1)
     args = parser.parse_args()
+    compile_intcli()
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         server, port, ca_file, token = start_server(args.latency, tmp_path)

@@ -81,7 +81,7 @@ class FakeGitHub:
     def answer(self, request: Request, body, headers: dict) -> Response:
         import hashlib
 
-        text = json.dumps(body)
+        text = self.encode(body)
         etag = '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
         self.rate_remaining -= 1
         limits = {"x-ratelimit-limit": "5000", "x-ratelimit-remaining": str(self.rate_remaining),
@@ -91,6 +91,9 @@ class FakeGitHub:
             self.rate_remaining += 1  # a 304 costs no primary rate units
             return Response(status=304, headers={**limits, **headers})
         return Response(text, 200, headers={**limits, **headers}, content_type="application/json; charset=utf-8")
+
+    def encode(self, body) -> str:
+        return json.dumps(body)
 
     @staticmethod
     def _page(request: Request) -> tuple[int, int]:
@@ -134,8 +137,10 @@ class FakeGitHub:
     def repository(self, request: Request, repo: str):
         state = request.args.get("state", "open")
         since = request.args.get("since")
+        labels = [label for label in request.args.get("labels", "").split(",") if label]
         matches = [i for i in self.issues if _repo_of(i) == repo and (state == "all" or i["state"] == state)
-                   and (since is None or i["updated_at"] >= since)]
+                   and (since is None or i["updated_at"] >= since)
+                   and all(label in [x["name"] for x in i["labels"]] for label in labels)]
         if not any(_repo_of(i) == repo for i in self.issues):
             return Response(json.dumps({"message": "Not Found"}), 404, content_type="application/json"), {}
         matches.sort(key=lambda i: i["updated_at"], reverse=request.args.get("direction", "desc") == "desc")

@@ -143,4 +143,4 @@ def test_only_the_invoked_command_module_is_imported():
               "print(sorted(m for m in sys.modules if m.startswith('intcli.cli.')), file=sys.stderr)")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert result.stderr.strip() == "['intcli.cli.common', 'intcli.cli.status']"
+    assert result.stderr.strip() == "['intcli.cli.coercion', 'intcli.cli.common', 'intcli.cli.status']"

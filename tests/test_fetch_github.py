@@ -185,7 +185,8 @@ def test_unknown_capability_lists_known_ones(run):
 
 def test_options_that_do_not_apply_are_usage_errors(run, github):
     assert run("fetch", "github.user_issues", "--sync").exit_code == 2
-    assert run("fetch", "github.issues", "--repo", "acme/api", "--label", "x").exit_code == 2
+    assert run("fetch", "github.issues", "--repo", "acme/api", "--sync", "--offline").exit_code == 2
+    assert run("fetch", "github.issues", "--repo", "acme/api", "--label", "a,b").exit_code == 2
     assert run("fetch", "github.issues").exit_code == 2  # needs --repo
     assert run("fetch", "github.user_issues", "--state", "weird").exit_code == 2
     assert run("fetch", "github.user_issues", "--repo", "not a repo").exit_code == 2
@@ -254,66 +255,127 @@ def test_unknown_repository_is_exit_4(run, github):
     assert "not found" in result.stderr
 
 
-def test_sync_fetches_only_changes_and_merges_them(run, github, cache_dir):
+def copy_rows(repo: str = "acme/api") -> dict[int, dict]:
+    """The local copy's issues of ``repo``, read straight from its database."""
+    import sqlite3
+
+    (path,) = (Environment().cache_dir / "sync" / "github").glob("*.sqlite3")
+    with sqlite3.connect(path) as db:
+        rows = db.execute("SELECT id, item FROM issues WHERE repo = ?", (repo,)).fetchall()
+    return {key: json.loads(item) for key, item in rows}
+
+
+def as_items(raws: list[dict]) -> list[dict]:
+    from intcli.providers.github.issues import to_item
+
+    return [to_item(raw) for raw in raws]
+
+
+def now_iso(seconds: int = 0) -> str:
+    from datetime import UTC, datetime, timedelta
+
+    return (datetime.now(UTC) + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_sync_after_changes_and_closures_is_exact_and_a_quiet_sync_writes_nothing(run, github):
     first = fetch_json(run, "github.issues", "--repo", "acme/api", "--sync", "--state", "all")
-    assert len(first["issues"]) == 500
+    assert first["issues"] == as_items(repo_items(github, "acme/api", "all"))
+    first_pages = [r for r in github.requests if "since" not in r.args]
+    assert {r.args["direction"] for r in first_pages} == {"desc"} and len(first_pages) == 6  # 550 incl. PRs
+    mine = repo_items(github, "acme/api", "all")
+    for n, issue in enumerate(mine[100:150]):  # 50 changes, 5 of them closures
+        issue.update(title=f"{issue['title']} (edited)", updated_at=now_iso(n),  # distinct times: the order is defined
+                     labels=[{"name": "edited"}], state="closed" if n % 10 == 0 else "open")
+    github.issues.append({**make_issues(1, start=2000)[0], "updated_at": now_iso(60),
+                          "repository_url": "https://api.github.example/repos/acme/api"})
     github.requests.clear()
-    changed = github.issues[3]  # number 4, acme/api
-    changed.update(state="closed", title="Issue 4 (done)", updated_at="2026-11-28T13:00:00Z")
-    github.issues.append({**make_issues(1, start=2000)[0], "repository_url": "https://api.github.example/repos/acme/api",
-                          "updated_at": "2026-11-28T13:05:00Z"})
-    second = fetch_json(run, "github.issues", "--repo", "acme/api", "--sync", "--state", "all")
-    assert github.requests[0].args["since"] == "2026-11-28T11:58:00Z"  # the newest seen before
-    assert github.requests[0].args["direction"] == "asc"
-    assert len(github.requests) == 1
-    ids = [i["id"] for i in second["issues"]]
-    assert len(ids) == len(set(ids)) == 501
-    assert second["issues"][0]["number"] == 2000
-    assert second["issues"][1] == {**second["issues"][1], "number": 4, "state": "closed", "title": "Issue 4 (done)"}
+    second = run("fetch", "github.issues", "--repo", "acme/api", "--sync", "--state", "all", "-f", "json")
+    assert second.exit_code == 0 and "51 issues changed" in second.stderr
+    assert all(r.args["direction"] == "asc" and "since" in r.args for r in github.requests)
+    expected = as_items(repo_items(github, "acme/api", "all"))
+    assert json.loads(second.stdout)["issues"] == expected
+    assert sorted(copy_rows().values(), key=lambda i: i["id"]) == sorted(expected, key=lambda i: i["id"])
     open_only = fetch_json(run, "github.issues", "--repo", "acme/api", "--sync")
-    assert 4 not in [i["number"] for i in open_only["issues"]]
+    assert open_only["issues"] == as_items(repo_items(github, "acme/api", "open"))
+    assert len(open_only["issues"]) == 501 - 5
+
+    (database,) = (Environment().cache_dir / "sync" / "github").glob("*.sqlite3")
+    before = (database.stat().st_mtime_ns, database.read_bytes())
+    github.requests.clear()
+    quiet = run("fetch", "github.issues", "--repo", "acme/api", "--sync", "--state", "all", "-f", "json")
+    assert quiet.exit_code == 0 and "0 issues changed" in quiet.stderr
+    assert json.loads(quiet.stdout)["issues"] == expected and len(github.requests) == 1
+    assert (database.stat().st_mtime_ns, database.read_bytes()) == before  # nothing written
 
 
-def test_interrupted_sync_resumes_without_loss_or_duplicates(run, github):
-    github.faults = {n: Response("unavailable", 503) for n in range(4, 30)}  # pages 1-3 work, then GitHub fails
+def test_interrupted_first_sync_resumes_and_lists_every_issue_once(run, github):
+    github.faults = {n: Response("unavailable", 503) for n in range(4, 60)}  # pages 1-3 work, then GitHub fails
     failed = run("fetch", "github.issues", "--repo", "acme/api", "--sync", "--state", "all")
     assert failed.exit_code == 3 and failed.stdout == ""
-    copy = next((Environment().cache_dir / "sync").rglob("api.json"))
-    partial = json.loads(copy.read_text())
-    committed = {i["id"] for i in repo_items(github, "acme/api", "all") if i["updated_at"] <= partial["cursor"]}
-    assert set(map(int, partial["issues"])) == committed  # everything up to the committed cursor, nothing else
-    assert 250 < len(committed) < 500
+    partial = copy_rows()
+    newest_first = [i["id"] for i in repo_items(github, "acme/api", "all")]
+    assert 0 < len(partial) < 500
+    assert set(partial) == set(newest_first[:len(partial)])  # whole pages, in order: nothing else
     github.faults = {}
     github.requests.clear()
     resumed = fetch_json(run, "github.issues", "--repo", "acme/api", "--sync", "--state", "all")
-    assert github.requests[0].args["since"] == partial["cursor"]
-    ids = [i["id"] for i in resumed["issues"]]
-    assert sorted(ids) == sorted(i["id"] for i in repo_items(github, "acme/api", "all"))
-    assert len(ids) == len(set(ids))
+    assert int(github.requests[0].args["page"]) > 1  # it went on from the last committed page
+    assert [i["id"] for i in resumed["issues"]] == newest_first
+    assert sorted(copy_rows()) == sorted(newest_first)
 
 
 def test_damaged_sync_copy_is_moved_aside_and_fetched_again(run, github):
     first = fetch_json(run, "github.issues", "--repo", "acme/api", "--sync")
-    copy = next((Environment().cache_dir / "sync").rglob("api.json"))
-    copy.write_text("{broken")
+    (copy,) = (Environment().cache_dir / "sync" / "github").glob("*.sqlite3")
+    copy.write_bytes(b"{broken" * 1000)
     result = run("fetch", "github.issues", "--repo", "acme/api", "--sync", "--format", "json")
     assert result.exit_code == 0 and "was damaged" in result.stderr
     assert json.loads(result.stdout) == first
-    assert copy.with_name("api.json.damaged").read_text() == "{broken"  # kept, never overwritten
+    assert copy.with_name(copy.name + ".damaged").read_bytes() == b"{broken" * 1000  # kept, never overwritten
 
 
-def test_an_issue_edited_during_a_sync_skips_nothing(run, github):
-    """An edit moves an issue to the end of the list; numbered pages would then skip its neighbour."""
-    def edit_an_early_issue(number: int) -> None:
+def test_an_issue_edited_during_a_first_sync_is_caught_up(run, github):
+    """An edit moves an issue to the front while later pages are fetched: the catch-up from the start brings it."""
+    def edit_the_oldest_issue(number: int) -> None:
         if number == 1:  # right after page 1 was served
-            oldest = min((i for i in github.issues if i["repository_url"].endswith("acme/api")),
-                         key=lambda i: i["updated_at"])
-            oldest["updated_at"] = "2026-11-28T13:00:00Z"
+            oldest = repo_items(github, "acme/api", "all")[-1]
+            oldest.update(updated_at=now_iso(), title="edited during the sync")
 
-    github.on_request = edit_an_early_issue
+    github.on_request = edit_the_oldest_issue
     document = fetch_json(run, "github.issues", "--repo", "acme/api", "--sync", "--state", "all")
-    expected = {i["id"] for i in repo_items(github, "acme/api", "all")}
-    assert {i["id"] for i in document["issues"]} == expected
+    assert document["issues"] == as_items(repo_items(github, "acme/api", "all"))
+    assert document["issues"][0]["title"] == "edited during the sync"
+
+
+def test_an_old_json_copy_is_imported_once(run, github):
+    from intcli.providers.github.sync import json_copy_path
+
+    mine = as_items(repo_items(github, "acme/api", "all"))
+    cursor = mine[0]["updatedAt"]
+    old = json_copy_path(Environment(), github.base.split("/")[2], "acme/api")
+    old.parent.mkdir(parents=True)
+    old.write_text(json.dumps({"version": 1, "repository": "acme/api", "cursor": cursor,
+                               "issues": {str(i["id"]): i for i in mine}}))
+    document = fetch_json(run, "github.issues", "--repo", "acme/api", "--sync", "--state", "all")
+    assert document["issues"] == mine
+    assert [r.args.get("since") for r in github.requests] == [cursor]  # no first sync: the copy went on
+    assert not old.exists()
+
+
+def test_offline_answers_from_the_copy_without_the_network(run, github):
+    missing = run("fetch", "github.issues", "--repo", "acme/api", "--offline")
+    assert missing.exit_code == 5 and "--sync" in missing.stderr and missing.stderr.count("\n") == 1
+    fetch_json(run, "github.issues", "--repo", "acme/api", "--sync")
+    github.requests.clear()
+    bugs = fetch_json(run, "github.issues", "--repo", "acme/api", "--offline", "--label", "bug",
+                      "--since", "2026-11-28T10:00:00Z")
+    expected = [i for i in as_items(repo_items(github, "acme/api")) if "bug" in i["labels"]
+                and i["updatedAt"] >= "2026-11-28T10:00:00Z"]
+    assert bugs["issues"] == expected and len(expected) > 5
+    assert fetch_json(run, "github.issues", "--repo", "acme/api", "--offline", "--state", "closed")["issues"] == []
+    assert github.requests == []
+    other = run("fetch", "github.issues", "--repo", "acme/web", "--offline")
+    assert other.exit_code == 5 and "--repo acme/web --sync" in other.stderr
 
 
 def test_json_is_a_shortcut_for_format_json(run, httpserver, monkeypatch):

@@ -59,17 +59,30 @@ def test_trusted_rebuild_equals_validation(config_dir, cache_dir):
         assert UserConfig.from_trusted(document) == validate(UserConfig, document, "test")
 
 
+def test_the_shipped_registry_is_trusted_by_its_digest():
+    """load_builtin skips pydantic for exactly the file validated above (test_trusted_rebuild_equals_validation)."""
+    import hashlib
+    from importlib import resources
+
+    from intcli.registry import BUILTIN_SHA256
+
+    text = resources.files("intcli").joinpath("data/registry.toml").read_text("utf-8")
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    assert digest == BUILTIN_SHA256, f"registry.toml changed: set intcli.registry.BUILTIN_SHA256 = {digest!r}"
+
+
 def test_validation_is_remembered_and_redone_after_an_edit(config_dir, cache_dir):
     path = write_config(config_dir, EXTRA_APP)
     load_registry(env())
     trusted = json.loads((cache_dir / TRUST_FILE_NAME).read_text())
-    assert set(trusted) == {"builtin", "config"}
+    assert set(trusted) == {"config"}  # the shipped registry is trusted by its digest
     path.write_text(EXTRA_APP.replace('fallback = "error"', 'fallback = "explode"'))
     with pytest.raises(ConfigError, match="fallback"):
         load_registry(env())
 
 
 def test_corrupt_trust_cache_is_discarded_with_a_warning(config_dir, cache_dir, run):
+    write_config(config_dir, EXTRA_APP)  # a file whose validation the cache would remember
     cache_dir.mkdir(parents=True)
     (cache_dir / TRUST_FILE_NAME).write_text("{not json")
     result = run("registry")

@@ -36,6 +36,29 @@ def test_a_fetch_imports_only_the_provider_it_uses(tmp_path):
     assert [m for m in modules if m.startswith(("intcli.providers.google", "intcli.providers.jira"))] == []
 
 
+def test_a_fetch_leaves_out_pydantic_and_unused_parts_of_httpx(httpserver):
+    """Typer would convert option values with pydantic, and httpx would load its CLI and httpcore's async back
+    ends: ~300 ms before the first request (intcli.cli.coercion, intcli.http.load_httpx)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from fake_github import TOKEN, FakeGitHub, make_issues
+
+    FakeGitHub(make_issues(120, repos=("acme/api",))).install(httpserver)
+    env = {**os.environ, "GH_TOKEN": TOKEN, "GITHUB_API_URL": httpserver.url_for("/api/v3")}
+    unused = ("pydantic", "typer._adapters", "trio", "anyio", "httpx._main")
+    for args in (["fetch", "github.user_issues", "--limit", "5", "--state", "open"],
+                 ["fetch", "github.issues", "--repo", "acme/api", "--sync", "-f", "ndjson"], ["status", "--json"]):
+        script = (f"import json, sys\nfrom intcli.cli import main\ncode = main({args!r})\n"
+                  f"print(json.dumps([code, 'httpx' in sys.modules, [m for m in sys.modules if m in {unused!r}]]))")
+        result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, env=env)
+        code, httpx, loaded = json.loads(result.stdout.splitlines()[-1])
+        assert code == 0 and httpx == (args[0] == "fetch"), result.stderr
+        assert loaded == [], args
+
+
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
 def test_committed_completion_scripts_match_the_cli(run_process, shell):
     generated = run_process(extra_env={"_INTCLI_COMPLETE": f"source_{shell}"})

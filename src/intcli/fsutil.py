@@ -72,8 +72,18 @@ def check_private_dir(path: Path, what: str, variable: str) -> Path:
 
 
 def ensure_dir(path: Path, mode: int = 0o700) -> None:
+    """``path`` and any missing parent, each created with ``mode`` (``mkdir(parents=True)`` would give the parents
+    the umask's mode: a cache dir first created as the parent of its sync folder would be 0755)."""
+    missing = []
+    folder = path
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
     try:
-        path.mkdir(mode=mode, parents=True, exist_ok=True)
+        for folder in reversed(missing):
+            folder.mkdir(mode=mode, exist_ok=True)
+        if not path.is_dir():
+            raise FileExistsError
     except FileExistsError:
         raise ConfigError(f"{path} exists and is not a directory", hint="move it aside") from None
     except OSError as exc:

@@ -18,6 +18,7 @@ from intcli.errors import IntcliError, UpstreamError, UsageError
 
 if TYPE_CHECKING:
     import ssl
+    from types import ModuleType
 
     import httpx
 
@@ -68,35 +69,44 @@ class WaitBudget:
 def with_retries(env: Environment, label: str, send: Callable[[], _T], budget: WaitBudget | None = None) -> _T:
     """Call ``send`` until it stops raising Retryable: exponential backoff with jitter (stamina), honouring a
     server-given wait while the command's ``budget`` lasts (60 s when none is given); each retry is told under
-    --verbose."""
+    --verbose. The first attempt goes out before stamina is even imported (~15 ms): most requests need no other."""
+    try:
+        return send()
+    except Retryable as exc:
+        if not env.retries:
+            raise exc.final from None
+        first_failure = exc
     import stamina
     import stamina.instrumentation
 
     stamina.instrumentation.set_on_retry_hooks([])  # retries are told under --verbose, not by stamina's logger
 
     budget = budget if budget is not None else WaitBudget(60.0)
-    failures = 0
+    failures = iter([first_failure])
+    failed = 0
 
     def backoff(exc: Exception) -> bool | float:
-        nonlocal failures
+        nonlocal failed
         if not isinstance(exc, Retryable):
             return False
         if exc.wait is not None and not budget.take(exc.wait):
             return False  # the server's waits add up past what the user allowed: give up now
-        failures += 1
+        failed += 1
         wait = f", waiting {exc.wait:g}s" if exc.wait is not None else ""
         if env.verbose:
             env.message(f"intcli: transient failure ({exc.reason}){wait}")
-        if env.progress is not None and failures < RETRY_ATTEMPTS:
-            env.progress(f"retrying {label} after {exc.reason}{wait} ({failures + 1} of {RETRY_ATTEMPTS})")
+        if env.progress is not None and failed < RETRY_ATTEMPTS:
+            env.progress(f"retrying {label} after {exc.reason}{wait} ({failed + 1} of {RETRY_ATTEMPTS})")
         return exc.wait if exc.wait is not None else True
 
     try:
-        for attempt in stamina.retry_context(on=backoff, attempts=RETRY_ATTEMPTS if env.retries else 1, timeout=None,
-                                             **BACKOFF):
+        for attempt in stamina.retry_context(on=backoff, attempts=RETRY_ATTEMPTS, timeout=None, **BACKOFF):
             with attempt:
                 if attempt.num > 1 and env.verbose:
                     env.message(f"intcli: retrying {label} (attempt {attempt.num} of {RETRY_ATTEMPTS})")
+                failure = next(failures, None)
+                if failure is not None:
+                    raise failure  # the first attempt's, for stamina to decide on and wait after as usual
                 return send()
     except Retryable as exc:  # the attempts ran out
         raise exc.final from None
@@ -239,6 +249,27 @@ def seconds_setting(env: Environment, variable: str, default: float) -> float:
     return value
 
 
+def load_httpx() -> ModuleType:
+    """httpx, imported without the parts intcli never uses, unless something else loaded them already: its
+    command-line client (click, rich.progress, pygments: ~100 ms) and httpcore's async back ends (trio, anyio:
+    ~80 ms). Each import of httpx costs that time before the first request; intcli's requests are synchronous."""
+    import sys
+
+    if "httpx" in sys.modules:
+        return sys.modules["httpx"]
+    left_out = [name for name in ("httpx._main", "trio", "anyio") if name not in sys.modules]
+    for name in left_out:
+        sys.modules[name] = None  # type: ignore[assignment]  # the import system's "not available"
+    try:
+        import httpcore  # noqa: F401 - httpx imports it only when its first client is made
+        import httpx
+    finally:
+        for name in left_out:
+            if name in sys.modules and sys.modules[name] is None:
+                del sys.modules[name]  # a later import of them (a plugin's) works as usual
+    return httpx
+
+
 def client(env: Environment, base_url: str, headers: dict[str, str] | None = None,
            timeout: float | None = None, host: str | None = None) -> HTTP:
     """The HTTP client every provider uses: each request bounded in time, size and redirects (see ``HTTP``)."""
@@ -260,13 +291,12 @@ class HTTP:
 
     def __init__(self, env: Environment, base_url: str, headers: dict[str, str], timeout: float,
                  host: str | None = None) -> None:
-        import httpx
-
+        lib = load_httpx()
         self.host = host or urlsplit(base_url).netloc
         self.deadline = timeout * DEADLINE_FACTOR
-        self._client = httpx.Client(base_url=base_url, headers={"User-Agent": USER_AGENT, **headers},
-                                    timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-                                    follow_redirects=False, verify=_verify(env), trust_env=True)
+        self._client: httpx.Client = lib.Client(base_url=base_url, headers={"User-Agent": USER_AGENT, **headers},
+                                                timeout=lib.Timeout(timeout, connect=min(timeout, 10.0)),
+                                                follow_redirects=False, verify=_verify(env), trust_env=True)
 
     def __enter__(self) -> HTTP:
         return self

@@ -12,10 +12,19 @@ import enum
 from dataclasses import dataclass, field
 from typing import Annotated, Any, ClassVar
 
-from pydantic import Strict  # cheap: Typer imports pydantic anyway; schemas are only built on validation
+
+class _Strict:
+    """pydantic's ``Strict()`` for a bool, through pydantic's schema hook: pydantic is imported only when a
+    schema is built (on validation), never on the start-up path."""
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        from pydantic_core import core_schema
+
+        return core_schema.bool_schema(strict=True)
+
 
 # TOML has real booleans: do not let "yes" or 1 pass as one.
-StrictBool = Annotated[bool, Strict()]
+StrictBool = Annotated[bool, _Strict()]
 Option = str | int | bool | list[str]
 _FORBID_EXTRA: dict[str, Any] = {"extra": "forbid"}
 

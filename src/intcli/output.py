@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import enum
 import json
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -29,9 +30,10 @@ class Format(enum.StrEnum):
 
 @dataclass
 class ItemList:
-    """What a fetch handler returns: items (all with ``fields``), a total, and notes for stderr."""
+    """What a fetch handler returns: items (all with ``fields``), a total, and notes for stderr. ``items`` may be
+    a lazy sequence that also carries its items' compact JSON (see ``_chunks``)."""
 
-    items: list[dict[str, Any]]
+    items: Sequence[dict[str, Any]]
     total: int
     notes: list[str] = field(default_factory=list)
     truncated: bool = False
@@ -140,12 +142,54 @@ def parse_fields(text: str | None, available: tuple[str, ...]) -> list[str] | No
     return fields
 
 
-def dumps(document: Any, *, indent: int | None = 2) -> str:
+COMPACT = (",", ":")
+
+
+def dumps(document: Any, *, indent: int | None = 2, separators: tuple[str, str] | None = None) -> str:
     """JSON for stdout: exact values, no NaN/Infinity (a bug if one ever gets here), C1 and bidi controls
     escaped, and no credential this process uses (``intcli.safety``)."""
     from intcli.safety import hide_secrets, json_text
 
-    return json_text(hide_secrets(json.dumps(document, indent=indent, ensure_ascii=False, allow_nan=False)))
+    return json_text(hide_secrets(json.dumps(document, indent=indent, ensure_ascii=False, allow_nan=False,
+                                             separators=separators, default=_as_list)))
+
+
+def _as_list(value: object) -> list[Any]:
+    """A lazy item sequence (``ItemList.items`` need not be a list) is written as the list it reads as."""
+    if isinstance(value, Sequence) and not isinstance(value, str | bytes):
+        return list(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def _write_json(env: Environment, document: dict[str, Any], key: str, items: Any, fields: list[str]) -> None:
+    """The JSON document: indented on a terminal; compact into a pipe or file, written a thousand items at a time
+    (never one string of them all). Items that carry their own compact JSON (``encoded``, with ``encoded_fields``)
+    are written as they are."""
+    if env.stdout_isatty:
+        env.stdout.write(dumps({**document, key: [_pick(item, fields) for item in items]}) + "\n")
+        return
+    rest = {name: value for name, value in document.items() if name != key}
+    env.stdout.write("{" + dumps(key, indent=None) + ":[")
+    for number, chunk in enumerate(_chunks(items, fields)):
+        env.stdout.write(("," if number else "") + chunk)
+    env.stdout.write("]" + ("," + dumps(rest, indent=None, separators=COMPACT)[1:] if rest else "}") + "\n")
+
+
+def _chunks(items: Any, fields: list[str], size: int = 1000) -> Iterator[str]:
+    """The items' compact JSON, joined by commas, ``size`` items a piece."""
+    from intcli.safety import hide_secrets, json_text
+
+    encoded = getattr(items, "encoded", None) if list(getattr(items, "encoded_fields", ())) == fields else None
+    for start in range(0, len(items), size):
+        if encoded is not None:
+            yield json_text(hide_secrets(",".join(encoded[start:start + size])))
+        else:
+            yield dumps([_pick(item, fields) for item in items[start:start + size]], indent=None,
+                        separators=COMPACT)[1:-1]
+
+
+def _pick(item: dict[str, Any], fields: list[str]) -> dict[str, Any]:
+    return {name: item.get(name) for name in fields}
 
 
 def _joined(value: Any, separator: str) -> str:
@@ -161,13 +205,15 @@ def write_items(env: Environment, fmt: Format, document: dict[str, Any], key: st
     narrow table (only when the fields are the default ones)."""
     from intcli.safety import csv_cell, hide_secrets
 
-    items = [{name: item.get(name) for name in fields} for item in document[key]]
     if fmt == Format.JSON:
-        env.stdout.write(dumps({**document, key: items}) + "\n")
-    elif fmt == Format.NDJSON:
-        for item in items:
-            env.stdout.write(dumps(item, indent=None) + "\n")
-    elif fmt == Format.CSV:
+        _write_json(env, document, key, document[key], fields)
+        return
+    if fmt == Format.NDJSON:
+        for chunk in _chunks(document[key], fields, size=1):
+            env.stdout.write(chunk + "\n")
+        return
+    items = [_pick(item, fields) for item in document[key]]
+    if fmt == Format.CSV:
         writer = csv.writer(env.stdout, lineterminator="\n")
         writer.writerow(fields)
         for item in items:

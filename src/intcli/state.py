@@ -11,7 +11,7 @@ import enum
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from intcli.env import Environment
 
 STATE_FILE_NAME = "state.json"
+RECENTLY = timedelta(seconds=30)  # a use this recent is not recorded again
 _FORBID_EXTRA: dict[str, Any] = {"extra": "forbid"}
 
 
@@ -106,13 +107,15 @@ def load_state(env: Environment) -> StateDocument:
         raise ConfigError(exc.message, hint=hint) from None
 
 
-def update_state(env: Environment, change: Callable[[StateDocument], StateDocument]) -> StateDocument:
-    """Apply ``change`` to the current state and store the result, atomically and under the state lock."""
+def update_state(env: Environment, change: Callable[[StateDocument], StateDocument],
+                 durable: bool = True) -> StateDocument:
+    """Apply ``change`` to the current state and store the result, atomically and under the state lock
+    (``durable=False``: without the fsync, for bookkeeping a power cut may lose)."""
     path = state_path(env)
     with locked(path):
         new = change(load_state(env))
         text = new.to_json()
-        atomic_write(path, text.encode("utf-8"), mode=0o600)
+        atomic_write(path, text.encode("utf-8"), mode=0o600, durable=durable)
     remember_valid(env, "state", text)
     return new
 
@@ -142,6 +145,9 @@ def mark_used(env: Environment, provider: str) -> None:
     Best effort: a result already fetched is not thrown away because this bookkeeping failed."""
     now = env.now()
     try:
-        update_state(env, lambda s: replace(s, last_used={**s.last_used, provider: now}))
+        previous = load_state(env).last_used.get(provider)
+        if previous is not None and previous.tzinfo is not None and timedelta(0) <= now - previous < RECENTLY:
+            return  # status shows it to the minute: rewriting the file a few seconds later changes nothing
+        update_state(env, lambda s: replace(s, last_used={**s.last_used, provider: now}), durable=False)
     except ConfigError as exc:
         env.warn(f"could not record 'last used' for {provider}: {exc}")

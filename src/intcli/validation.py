@@ -18,6 +18,8 @@ from intcli.errors import ConfigError
 from intcli.fsutil import atomic_write
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from pydantic import ValidationError
 
     from intcli.env import Environment
@@ -35,7 +37,7 @@ def load_validated(env: Environment, kind: str, model: type[_T], text: str, docu
                    origin: str) -> _T:
     """``document`` (parsed from ``text``) as a ``model`` instance, or a ConfigError naming ``origin``."""
     digest = _digest(kind, text)
-    if _read_trusted(env).get(kind) == digest:
+    if _read_trusted(env, _trust_file(env, kind)).get(kind) == digest:
         return model.from_trusted(document)
     result = validate(model, document, origin)
     remember_valid(env, kind, text)
@@ -46,10 +48,10 @@ def remember_valid(env: Environment, kind: str, text: str) -> None:
     """Record that ``text`` is a valid ``kind`` document (writers call this for what they wrote)."""
     from intcli.fsutil import locked
 
-    path = env.cache_dir / TRUST_FILE_NAME
+    path = _trust_file(env, kind)
     try:
         with locked(path):  # parallel runs would otherwise drop each other's entries
-            trusted = _read_trusted(env)
+            trusted = _read_trusted(env, path)
             trusted[kind] = _digest(kind, text)
             atomic_write(path, json.dumps(trusted).encode(), mode=0o600, durable=False)
     except ConfigError:
@@ -99,8 +101,13 @@ def _digest(kind: str, text: str) -> str:
     return hashlib.sha256(f"{__version__}\0{kind}\0{text}".encode()).hexdigest()
 
 
-def _read_trusted(env: Environment) -> dict[str, str]:
-    path = env.cache_dir / TRUST_FILE_NAME
+def _trust_file(env: Environment, kind: str) -> Path:
+    """The state file's digest is kept in the state folder, next to it (only intcli writes that file, so with an
+    emptied cache it would otherwise be validated again on every run); the others' in the cache folder."""
+    return (env.state_dir if kind == "state" else env.cache_dir) / TRUST_FILE_NAME
+
+
+def _read_trusted(env: Environment, path: Path) -> dict[str, str]:
     try:
         data = json.loads(path.read_bytes())
     except FileNotFoundError:

@@ -113,7 +113,9 @@ def test_damaged_http_cache_is_discarded_with_a_warning(run, cache_dir, httpserv
     json.loads(entries[0].read_text())  # replaced by the fresh answer
 
 
-def test_damaged_validation_cache_is_discarded_with_a_warning(run, cache_dir):
+def test_damaged_validation_cache_is_discarded_with_a_warning(run, cache_dir, config_dir):
+    config_dir.mkdir(parents=True)  # a user config: its validation is what the cache remembers
+    (config_dir / "config.toml").write_text('[apps.x]\nname = "X"\n')
     run("status")
     (cache_dir / "validated.json").write_bytes(b"\xff garbage")
     result = run("status")

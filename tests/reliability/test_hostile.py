@@ -262,13 +262,13 @@ def test_option_values_are_bounded(run):
 def test_the_sync_copy_never_leaves_its_folder(isolated, monkeypatch):
     from intcli.env import Environment
     from intcli.errors import ConfigError
-    from intcli.providers.github.sync import copy_path
+    from intcli.providers.github.store import database_path
 
     env = Environment()
-    assert copy_path(env, "127.0.0.1:8443", "o/r").is_relative_to(env.cache_dir / "sync")
-    for host in ("..", "a/../..", "x\n"):
+    assert database_path(env, "127.0.0.1:8443").is_relative_to(env.cache_dir / "sync")
+    for host in ("..", "a/../..", "x\n", "."):
         with pytest.raises(ConfigError):
-            copy_path(env, host, "o/r")
+            database_path(env, host)
 
 
 # -- shared directories --------------------------------------------------------------------------------------------
@@ -279,7 +279,9 @@ def test_a_directory_others_can_write_is_refused(run, isolated, kind, mode):
     directory.chmod(mode)
     if kind == "state":
         result = run("disconnect", "github")
-    else:
+    else:  # a user config: its validation digest is looked up in the cache (the shipped registry needs none)
+        (isolated / "config").mkdir(exist_ok=True)
+        (isolated / "config" / "config.toml").write_text('[apps.x]\nname = "X"\n')
         result = run("status")
     assert result.exit_code == 5, result.stderr
     assert f"is writable by others (mode {mode:04o})" in result.stderr and "chmod go-w" in result.stderr
@@ -292,5 +294,7 @@ def test_a_directory_of_another_user_is_refused(run, isolated):
     directory = isolated / "cache"
     directory.mkdir(mode=0o700)
     os.chown(directory, 65534, 65534)
+    (isolated / "config").mkdir(exist_ok=True)  # a user config: its validation digest is looked up in the cache
+    (isolated / "config" / "config.toml").write_text('[apps.x]\nname = "X"\n')
     result = run("status")
     assert result.exit_code == 5 and "belongs to another user" in result.stderr and "INTCLI_CACHE_DIR" in result.stderr

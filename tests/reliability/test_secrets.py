@@ -62,9 +62,10 @@ def test_files_with_anything_sensitive_are_private(run, github, isolated):
     run("connect", "github", "--with-token", "--insecure-storage", stdin=TOKEN)
     run("fetch", "github.user_issues")
     run("fetch", "github.issues", "--repo", "acme/api", "--sync")
-    sensitive = [p for p in isolated.rglob("*") if p.is_file() and p.suffix == ".json"
+    sensitive = [p for p in isolated.rglob("*") if p.is_file() and p.suffix in (".json", ".sqlite3")
                  and ("state" in p.parts or "cache" in p.parts)]
-    assert {p.name for p in sensitive} >= {"secrets.json", "state.json", "api.json"}
+    assert {p.name for p in sensitive} >= {"secrets.json", "state.json"}
+    assert [p.suffix for p in sensitive].count(".sqlite3") == 1
     for path in sensitive:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
     for directory in (isolated / "state", isolated / "cache"):

@@ -10,6 +10,7 @@ from typing import Annotated, Any, NoReturn, TextIO, cast
 import typer
 
 from intcli import __version__
+from intcli.cli import coercion
 from intcli.env import Environment
 from intcli.errors import ExitStatus, IntcliError
 
@@ -122,6 +123,7 @@ def _run(env: Environment, argv: list[str] | None) -> int:
         args.append("--help")  # `intcli` alone is the overview; `intcli fetch` lists what can be fetched
     try:
         load_commands(args)
+        coercion.install()  # option values without pydantic (~150 ms)
         command = typer.main.get_command(app)
         code = command.main(args=args, prog_name="intcli", obj=env, standalone_mode=False)
         if isinstance(code, int) and code == ExitStatus.INTERRUPTED:  # Typer's exit for Ctrl-C inside a command

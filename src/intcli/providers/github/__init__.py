@@ -72,7 +72,9 @@ def check_token_shape(token: str) -> str:
 
 def validate_token(env: Environment, where: Endpoint, token: str) -> TokenInfo:
     """One ``GET /user``: who the token belongs to, its scopes and expiry. 401 → AuthError (exit 4)."""
-    import httpx
+    from intcli.http import load_httpx
+
+    httpx = load_httpx()
 
     with client(env, where.api_url, api_headers(token)) as http:
         try:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -72,9 +72,11 @@ class GitHubAPI:
         self._http.close()
 
     # -- one request -------------------------------------------------------------------------------------------
-    def get(self, path: str, params: dict[str, str | int] | None = None) -> Page:
+    def get(self, path: str, params: dict[str, str | int] | None = None, remember: bool = True) -> Page:
+        """One page; ``remember=False`` for pages never asked again (a first sync's): no conditional cache."""
         url = f"{path}?{urlencode(sorted((params or {}).items()))}" if params else path
-        cached = self.cache.get(self.where.api_url + url) if self.cache else None
+        cache = self.cache if remember else None
+        cached = cache.get(self.where.api_url + url) if cache else None
         headers = cached.validators() if cached else {}
         response = with_retries(self.env, f"GET {_path(url)}", lambda: self._send(url, headers),
                                 self.budget)
@@ -84,8 +86,8 @@ class GitHubAPI:
             page = Page(_decode(cached.body, self.where.host, url), dict(cached.headers))
         else:
             page = Page(_decode(response.content, self.where.host, url), dict(response.headers))
-            if self.cache:
-                self.cache.put(self.where.api_url + url, response)
+            if cache:
+                cache.put(self.where.api_url + url, response)
         if self.on_page:
             self.on_page()
         return page
@@ -133,14 +135,15 @@ class GitHubAPI:
             f"{self.max_wait:g}s", hint=f"retry in {math.ceil(wait)}s, or pass --max-wait {math.ceil(wait) + 1}")
 
     # -- many pages --------------------------------------------------------------------------------------------
-    def iter_pages(self, path: str, params: dict[str, str | int], pages: range) -> Iterator[Page]:
+    def iter_pages(self, path: str, params: dict[str, str | int], pages: range,
+                   remember: bool = True) -> Generator[Page, None, None]:
         """Yield the given page numbers in order, fetching up to CONCURRENT_PAGES ahead: the caller checks each
         page as it comes and may stop early, and no more than that many pages are ever in flight or waiting."""
         if not pages:
             return
 
         def fetch(number: int) -> Page:
-            return self.get(path, {**params, "page": number})
+            return self.get(path, {**params, "page": number}, remember)
 
         numbers = iter(pages)
         pool = ThreadPoolExecutor(max_workers=min(CONCURRENT_PAGES, len(pages)))

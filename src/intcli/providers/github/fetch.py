@@ -58,7 +58,6 @@ def fetch_user_issues(env: Environment, registry: Registry, request: FetchReques
 
 def fetch_repository_issues(env: Environment, registry: Registry, request: FetchRequest) -> IssueList:
     from intcli.providers.github.issues import IssueList, check_repo, repository_issues
-    from intcli.providers.github.sync import sync_repository
     from intcli.when import since_option
 
     repos: list[str] = request.get("repo", [])
@@ -66,25 +65,67 @@ def fetch_repository_issues(env: Environment, registry: Registry, request: Fetch
         raise UsageError("github.issues needs --repo OWNER/NAME", hint="e.g. --repo octocat/hello-world")
     for repo in repos:
         check_repo(repo)
-    sync, since = request.get("sync", False), since_option(env, request.get("since"))
-    if sync and since:
-        raise UsageError("--sync keeps its own cursor and cannot be combined with --since",
-                         hint="drop --since (or drop --sync for a one-off query)")
-    state = request.get("state", "open")
-    results: list[IssueList] = []
+    sync, offline = request.get("sync", False), request.get("offline", False)
+    if sync and offline:
+        raise UsageError("--sync updates the local copy over the network; --offline forbids the network",
+                         hint="drop one of them")
+    since, state = since_option(env, request.get("since")), request.get("state", "open")
+    labels: list[str] = request.get("label", [])
+    if any("," in label for label in labels) and not (sync or offline):
+        raise UsageError("a label with a comma cannot be asked of a repository's issues",
+                         hint="use --sync (then --label filters the local copy), or drop that label")
+    if offline:
+        return _from_copy(env, offline_host(env, registry), repos, request, [])
     with open_api(env, registry, request.max_wait, request.on_page) as api:
-        for repo in repos:
-            if sync:
-                synced = sync_repository(env, api, api.where.host, repo)
-                synced.items = [i for i in synced.items if state == "all" or i["state"] == state]
-                synced.total = len(synced.items)
-                results.append(synced)
-            else:
-                results.append(repository_issues(api, repo, state=state, since=since, limit=request.limit))
+        if sync:
+            from intcli.providers.github.sync import open_store, sync_repository
+
+            with open_store(env, api.where.host) as store:
+                notes = [sync_repository(env, api, store, repo) for repo in repos]
+            return _from_copy(env, api.where.host, repos, request, notes)
+        results = [repository_issues(api, repo, state=state, since=since, labels=labels, limit=request.limit)
+                   for repo in repos]
     issues = [issue for result in results for issue in result.issues]
     if request.limit is not None:
         issues = issues[: request.limit]
     return IssueList(issues, len(issues), [note for result in results for note in result.notes])
+
+
+def _from_copy(env: Environment, host: str, repos: list[str], request: FetchRequest,
+               notes: list[str]) -> IssueList:
+    """The answer of ``--sync`` and ``--offline``: a query of the local copy."""
+    from intcli.providers.github.issues import ISSUE_FIELDS, IssueList
+    from intcli.providers.github.store import EncodedItems, IssueStore, database_path
+    from intcli.when import since_option
+
+    path = database_path(env, host)
+    if not path.exists():
+        raise ConfigError(f"there is no local copy of GitHub issues for {host} yet",
+                          hint=f"run `intcli fetch github.issues --repo {repos[0]} --sync` first")
+    with IssueStore(env, path) as store:
+        missing = [repo for repo in repos if store.state(repo) is None]
+        if missing:
+            raise ConfigError(f"the local copy has no issues of {missing[0]}",
+                              hint=f"run `intcli fetch github.issues --repo {missing[0]} --sync` first")
+        issues = EncodedItems([], ISSUE_FIELDS)
+        for repo in repos:
+            issues += store.issues([repo], state=request.get("state", "open"), labels=request.get("label", []),
+                                   since=since_option(env, request.get("since")), limit=request.limit)
+    if request.limit is not None:
+        issues = issues[: request.limit]
+    return IssueList(issues, len(issues), notes)
+
+
+def offline_host(env: Environment, registry: Registry) -> str:
+    """The host whose copy ``--offline`` reads, found as a fetch would, without asking for the secret."""
+    from intcli.connections import credential_variable
+    from intcli.state import load_state
+
+    if credential_variable(registry.providers[PROVIDER], env.environ) is None:
+        connection = load_state(env).connections.get(PROVIDER)
+        if connection is not None:
+            return connection.host
+    return endpoint(env, None).host
 
 
 def verify(env: Environment, registry: Registry) -> Verified:

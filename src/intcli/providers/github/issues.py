@@ -38,7 +38,7 @@ class IssueList(ItemList):
     optional_fields: tuple[str, ...] = ("labels", "updatedAt", "repository")
 
     @property
-    def issues(self) -> list[dict[str, Any]]:
+    def issues(self) -> Sequence[dict[str, Any]]:
         return self.items
 
 
@@ -51,25 +51,24 @@ def check_repo(repo: str) -> str:
 
 
 def to_item(raw: dict[str, Any]) -> dict[str, Any]:
-    """An intcli issue from GitHub's; a field of the wrong type is a TypeError (the callers' exit 3)."""
+    """An intcli issue from GitHub's; a field of the wrong type is a TypeError (the callers' exit 3).
+    Written for speed (a first sync converts every issue): exact type checks, no generators."""
     labels = raw.get("labels") or []
+    if type(labels) is not list:
+        raise TypeError("labels is not a list")
+    names = [label["name"] if type(label) is dict else label for label in labels]
     item = {
         "id": raw["id"], "number": raw["number"], "title": raw["title"],
         "repository": str(raw.get("repository_url") or "").split("/repos/", 1)[-1],
-        "url": raw["html_url"], "updatedAt": raw["updated_at"],
-        "labels": [label["name"] if isinstance(label, dict) else label for label in labels],
-        "state": raw.get("state"),
+        "url": raw["html_url"], "updatedAt": raw["updated_at"], "labels": names, "state": raw.get("state"),
     }
-    if not (_is_int(item["id"]) and _is_int(item["number"]) and isinstance(labels, list)
-            and all(isinstance(item[k], str) for k in ("title", "url", "updatedAt", "repository"))
-            and isinstance(item["state"], str | None)
-            and all(isinstance(label, str) for label in item["labels"])):
+    # JSON decoding gives exactly int, str and None: a bool or any other type is a wrong answer.
+    if (type(item["id"]) is not int or type(item["number"]) is not int or type(item["title"]) is not str
+            or type(item["url"]) is not str or type(item["updatedAt"]) is not str
+            or not (item["state"] is None or type(item["state"]) is str)
+            or any(type(name) is not str for name in names)):
         raise TypeError("an issue field has the wrong type")
     return item
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def raw_items(page: Page, where: str) -> list[dict[str, Any]]:
@@ -126,11 +125,14 @@ def assigned_issues(api: GitHubAPI, *, assignee: str = "@me", state: str = "open
 
 
 def repository_issues(api: GitHubAPI, repo: str, *, state: str = "open", since: str | None = None,
-                      limit: int | None = None) -> IssueList:
-    """A repository's issues, most recently updated first (pull requests removed)."""
+                      labels: Sequence[str] = (), limit: int | None = None) -> IssueList:
+    """A repository's issues, most recently updated first (pull requests removed); with ``labels``, only those
+    that have them all."""
     params: dict[str, str | int] = {"state": state, "sort": "updated", "direction": "desc", "per_page": PER_PAGE}
     if since:
         params["since"] = since
+    if labels:
+        params["labels"] = ",".join(labels)  # the caller refuses labels with a comma
     path = f"/repos/{check_repo(repo)}/issues"
     first = api.get(path, {**params, "page": 1})
     last = last_page(first.headers.get("link", ""))

@@ -8,6 +8,8 @@ REPO = Option("repo", ("--repo", "-R"), "OWNER/NAME (repeatable)", multiple=True
               max_length=140)
 STATE = Option("state", ("--state",), "open, closed or all [default: open]", choices=("open", "closed", "all"),
                metavar="STATE")
+LABEL = Option("label", ("--label", "-l"), "Only issues with this label (repeatable: all must match)",
+               multiple=True, metavar="LABEL", max_length=256)
 
 PROVIDER = ProviderSpec(
     id="github",
@@ -21,8 +23,7 @@ PROVIDER = ProviderSpec(
             fetch="intcli.providers.github.fetch:fetch_user_issues",
             options=(
                 REPO,
-                Option("label", ("--label", "-l"), "Only issues with this label (repeatable: all must match)",
-                       multiple=True, metavar="LABEL", max_length=256),
+                LABEL,
                 STATE,
                 Option("assignee", ("--assignee",), "Login whose issues to fetch [default: @me, the connected user]",
                        metavar="LOGIN", max_length=64),
@@ -44,11 +45,15 @@ PROVIDER = ProviderSpec(
                 STATE,
                 Option("since", ("--since",), "Only issues changed since then: an ISO 8601 time or an age (24h, 7d)",
                        metavar="WHEN", max_length=64),
+                LABEL,
                 Option("sync", ("--sync",), "Keep a local copy and fetch only what changed since the last sync",
+                       type=bool, default=False),
+                Option("offline", ("--offline",), "Answer from the local copy of --sync, without the network",
                        type=bool, default=False),
             ),
             examples=("intcli fetch github.issues -R octocat/hello-world --since 7d",
-                      "intcli fetch github.issues -R octocat/hello-world --sync --format ndjson"),
+                      "intcli fetch github.issues -R octocat/hello-world --sync --format ndjson",
+                      "intcli fetch github.issues -R octocat/hello-world --offline --label bug"),
             summary="intcli.providers.github.summary:repositories_section",
             summary_title="Repository activity",
         ),

@@ -1,134 +1,189 @@
-"""``fetch github.issues --sync``: a local copy of a repository's issues, refreshed with ``since=``.
+"""``fetch github.issues --sync``: a local copy of a repository's issues (``intcli.providers.github.store``).
 
-The copy (``<cache dir>/sync/github/<host>/<owner>/<name>.json``, 0600) holds every issue seen and a cursor,
-the newest ``updated_at`` seen. A sync asks for everything updated since the cursor, oldest first, and commits
-the merged copy and the advanced cursor after every page: an interrupted sync keeps what it had, and the next
-one resumes from the last committed page. ``since`` is inclusive, so issues at the cursor come again and are
-merged by id — never lost, never duplicated. Closed issues are fetched too (``state=all``), so closures land.
+**First sync**, at network speed: page 1 of every issue (``state=all``), most recently updated first, tells how
+many pages there are; the rest are fetched concurrently by number (``GitHubAPI.iter_pages``) and committed in
+order, one transaction each. In that order an issue edited or created meanwhile moves to the front, so the later
+pages shift back: an issue may come twice (stored once, by id), none is skipped. The edited issues themselves are
+then fetched by a **catch-up** from the sync's start time (the server's clock, less a margin), and from there
+on the copy has a cursor.
+
+**Later syncs** (and the catch-up) ask for everything updated since the cursor, oldest first, and commit the
+issues and the advanced cursor after every page. ``since`` is inclusive, so issues at the cursor come again and
+are merged by id. Pages are asked for by ``since=<cursor>`` again after every page that moves the cursor, not by
+number: in that order an issue edited during the sync jumps to the end, which would shift a numbered page and
+skip its neighbour. Only while the cursor stands still (many issues updated in the same second) does the page
+number advance.
+
+An interrupted first sync resumes after its last committed numbered page; an interrupted later sync from its
+last committed cursor. Either way every issue is in the copy exactly once.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from dataclasses import dataclass, field
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
 from intcli.errors import ConfigError, UpstreamError
-from intcli.fsutil import atomic_write, locked
-from intcli.providers.github.issues import (
-    MAX_PAGES,
-    PER_PAGE,
-    IssueList,
-    check_repo,
-    has_next,
-    raw_items,
-    to_item,
-)
+from intcli.providers.github.issues import MAX_PAGES, PER_PAGE, check_repo, has_next, items_of, last_page, raw_items
+from intcli.providers.github.store import IssueStore, database_path
 
 if TYPE_CHECKING:
+    from collections.abc import Generator, Iterator
+    from pathlib import Path
+
     from intcli.env import Environment
-    from intcli.providers.github.api import GitHubAPI
+    from intcli.providers.github.api import GitHubAPI, Page
 
-COPY_VERSION = 1
-
-
-@dataclass
-class LocalCopy:
-    repository: str
-    cursor: str | None = None
-    issues: dict[str, dict[str, Any]] = field(default_factory=dict)  # by str(id)
-
-    def to_json(self) -> str:
-        return json.dumps({"version": COPY_VERSION, "repository": self.repository, "cursor": self.cursor,
-                           "issues": self.issues}, indent=1)
+CATCH_UP_MARGIN = timedelta(minutes=2)  # clock steps and replication lag between GitHub's servers
+NUMBERED: dict[str, str | int] = {"state": "all", "sort": "updated", "direction": "desc", "per_page": PER_PAGE}
 
 
-def copy_path(env: Environment, host: str, repo: str) -> Path:
-    """The copy's file; whatever the host and repository names, it stays inside the sync folder."""
-    owner, name = check_repo(repo).split("/")
-    root = env.cache_dir / "sync" / "github"
-    folder = host.replace(":", "_")
-    if not re.fullmatch(r"[A-Za-z0-9._\-\[\]]{1,255}", folder) or folder.strip(".") == "":
-        raise ConfigError(f"cannot keep a local copy for the host {host[:100]!r}",
-                          hint="check --host or GITHUB_API_URL")
-    path = root / folder / owner / f"{name}.json"
-    if not path.resolve().is_relative_to(root.resolve()):
-        raise ConfigError(f"the local copy of {repo} would leave {root}", hint="check --repo")
-    return path
+def open_store(env: Environment, host: str) -> IssueStore:
+    return IssueStore(env, database_path(env, host))
 
 
+def sync_repository(env: Environment, api: GitHubAPI, store: IssueStore, repo: str) -> str:
+    """Bring the copy of ``repo`` up to date; returns a note saying what changed."""
+    check_repo(repo)
+    import_json_copy(env, store, api.where.host, repo)
+    state = store.state(repo)
+    changed = 0
+    if state is None or state.cursor is None:
+        changed += _numbered_pages(api, store, repo, state.started_at if state else None,
+                                   state.pages_done if state else 0)
+    changed += _changes_since_cursor(api, store, repo)
+    return f"synced {repo}: {changed} issue{'s' if changed != 1 else ''} changed in the local copy"
+
+
+def _numbered_pages(api: GitHubAPI, store: IssueStore, repo: str, started_at: str | None, pages_done: int) -> int:
+    path = f"/repos/{repo}/issues"
+    number = pages_done + 1
+    first = api.get(path, {**NUMBERED, "page": number}, remember=False)
+    fresh = started_at is None  # the copy has nothing of the repository: no need to compare before writing
+    if started_at is None:
+        started_at = _start_time(first)
+        store.begin_first_sync(repo, started_at)
+    last = last_page(first.headers.get("link", ""))
+    if last > MAX_PAGES:
+        raise UpstreamError(f"GitHub announced {last} pages of issues for {repo}, more than intcli believes "
+                            f"({MAX_PAGES})", hint="check --host or GITHUB_API_URL")
+    following = range(number + 1, max(last, number) + 1)
+    pages: Generator[Page, None, None] = api.iter_pages(path, NUMBERED, following, remember=False)
+    try:
+        changed = _commit_numbered(api, store, repo, first, pages, number, compare=not fresh)
+    finally:
+        pages.close()  # pages not yet started are dropped
+    store.finish_numbered_pages(repo, started_at)
+    return changed
+
+
+def _commit_numbered(api: GitHubAPI, store: IssueStore, repo: str, first: Page, pages: Iterator[Page],
+                     number: int, compare: bool) -> int:
+    path = f"/repos/{repo}/issues"
+    changed = 0
+    seen: set[str] = set()
+    page = first
+    while True:
+        raws = raw_items(page, repo)
+        ids = {str(raw.get("id")) for raw in raws}
+        if raws and ids <= seen:
+            raise UpstreamError(f"GitHub sent page {number} of {repo} again (nothing new on it)",
+                                hint="what was fetched is kept; retry later")
+        seen |= ids
+        changed += store.commit_page(repo, items_of(page, repo), page_done=number, compare=compare)
+        if len(raws) < PER_PAGE and not has_next(page.headers.get("link", "")):
+            return changed  # the last page
+        number += 1
+        if number > MAX_PAGES:
+            raise UpstreamError(f"{repo} has more than {MAX_PAGES} pages of issues; stopped there",
+                                hint="what was fetched is kept: run the same --sync again to continue")
+        # Issues created meanwhile push the end of the list beyond the announced last page: follow it.
+        page = next(pages, None) or api.get(path, {**NUMBERED, "page": number}, remember=False)
+
+
+def _start_time(page: Page) -> str:
+    """When the first page was answered, by the server's clock (or this one's, if it sent no Date), less the
+    margin: the catch-up asks for everything changed since then."""
+    now = datetime.now(UTC)
+    try:
+        said = parsedate_to_datetime(page.headers.get("date", ""))
+        moment = min(now, said.astimezone(UTC)) if said.tzinfo else now
+    except (TypeError, ValueError, IndexError):
+        moment = now
+    return (moment - CATCH_UP_MARGIN).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _changes_since_cursor(api: GitHubAPI, store: IssueStore, repo: str) -> int:
+    base: dict[str, str | int] = {"state": "all", "sort": "updated", "direction": "asc", "per_page": PER_PAGE}
+    number = 1
+    seen: set[str] = set()
+    stale_pages = 0  # consecutive pages that brought no issue this sync had not seen
+    changed = 0
+    for _ in range(MAX_PAGES):
+        state = store.state(repo)
+        since = state.cursor if state else None
+        page = api.get(f"/repos/{repo}/issues", {**base, "page": number, **({"since": since} if since else {})})
+        raws = raw_items(page, repo)
+        newest = max((str(raw.get("updated_at", "")) for raw in raws), default="")
+        changed += store.commit_page(repo, items_of(page, repo), cursor=newest or None)
+        if not has_next(page.headers.get("link", "")):
+            return changed
+        ids = {str(raw.get("id")) for raw in raws}
+        # One page of issues already seen is normal (the issues at the cursor come again); two in a row
+        # means the server keeps sending the same page.
+        stale_pages = stale_pages + 1 if ids <= seen else 0
+        if stale_pages >= 2:
+            raise UpstreamError(f"GitHub keeps sending the same issues for {repo} (page {number})",
+                                hint="what was fetched is kept; retry later")
+        seen |= ids
+        after = store.state(repo)
+        number = 1 if (after.cursor if after else None) != since else number + 1
+    raise UpstreamError(f"{repo} has more than {MAX_PAGES} pages of changes; stopped there",
+                        hint="what was fetched is kept: run the same --sync again to continue")
+
+
+# -- the JSON copy of intcli before 0.x: imported once, then removed ---------------------------------------------
 _ITEM_KEYS = {"id", "number", "title", "repository", "url", "updatedAt", "labels", "state"}
 
 
-def load_copy(env: Environment, path: Path, repo: str) -> LocalCopy:
+def json_copy_path(env: Environment, host: str, repo: str) -> Path:
+    owner, name = check_repo(repo).split("/")
+    return database_path(env, host).with_suffix("") / owner / f"{name}.json"
+
+
+def import_json_copy(env: Environment, store: IssueStore, host: str, repo: str) -> None:
+    """An earlier intcli kept the copy as one JSON file per repository: its issues and cursor move into the
+    database (when it has nothing for the repository yet), and the file is removed. A damaged file is dropped
+    with a warning: the sync then fetches the repository in full."""
+    path = json_copy_path(env, host, repo)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        return LocalCopy(repo)
+        return
     except OSError as exc:
-        raise ConfigError(f"cannot read sync copy {path}: {exc.strerror}", hint="check the file") from None
+        raise ConfigError(f"cannot read the old sync copy {path}: {exc.strerror}", hint="check the file") from None
+    items, cursor = _parse_json_copy(raw)
+    if items is None:
+        env.warn(f"the old sync copy {path} was damaged; removed it and fetching {repo} again in full")
+    elif store.state(repo) is None and cursor is not None:
+        store.begin_first_sync(repo, cursor)
+        store.commit_page(repo, items)
+        store.finish_numbered_pages(repo, cursor)
+    for leftover in (path, path.with_name(path.name + ".lock")):
+        leftover.unlink(missing_ok=True)
+
+
+def _parse_json_copy(raw: bytes) -> tuple[list[dict[str, Any]] | None, str | None]:
     try:
         data = json.loads(raw.decode("utf-8"))
         issues, cursor = data["issues"], data.get("cursor")
-        if data.get("version") != COPY_VERSION or not isinstance(issues, dict) or not all(
+        if data.get("version") != 1 or not isinstance(issues, dict) or not all(
                 isinstance(item, dict) and _ITEM_KEYS <= item.keys() for item in issues.values()) or not (
                 cursor is None or isinstance(cursor, str)):
-            raise ValueError("unexpected layout")
-        return LocalCopy(str(data["repository"]), cursor, issues)
-    except (ValueError, AttributeError, KeyError, TypeError) as exc:
-        # A cache: safe to discard. It is moved aside (never overwritten) and the repository is fetched again.
-        aside = path.with_name(path.name + ".damaged")
-        try:
-            path.replace(aside)
-        except OSError:
-            raise ConfigError(f"sync copy {path} is damaged ({type(exc).__name__}) and cannot be moved aside",
-                              hint=f"delete it (rm {path}); the next --sync fetches the repository again") from None
-        env.warn(f"the sync copy {path} was damaged; moved it to {aside.name} and fetching {repo} again in full")
-        return LocalCopy(repo)
-
-
-def sync_repository(env: Environment, api: GitHubAPI, host: str, repo: str) -> IssueList:
-    """Pages are asked for by ``since=<cursor>`` again after every page that moves the cursor, not by page
-    number: an issue edited during the sync jumps to the end of the list, which would shift a numbered page
-    and skip its neighbour. Only while the cursor stands still (many issues updated in the same second)
-    does the page number advance."""
-    path = copy_path(env, host, repo)
-    with locked(path):
-        copy = load_copy(env, path, repo)
-        base: dict[str, str | int] = {"state": "all", "sort": "updated", "direction": "asc", "per_page": PER_PAGE}
-        number = 1
-        seen: set[str] = set()
-        stale_pages = 0  # consecutive pages that brought no issue this sync had not seen
-        for _ in range(MAX_PAGES):
-            since = copy.cursor
-            params = {**base, "page": number, **({"since": since} if since else {})}
-            page = api.get(f"/repos/{repo}/issues", params)
-            raws = raw_items(page, repo)
-            try:
-                items = [to_item(raw) for raw in raws if "pull_request" not in raw]
-            except (KeyError, TypeError, AttributeError):
-                raise UpstreamError(f"unexpected answer from GitHub for {repo}: an issue lacks its fields",
-                                    hint="retry later") from None
-            copy.issues.update((str(item["id"]), item) for item in items)
-            newest = max((str(raw.get("updated_at", "")) for raw in raws), default="")
-            if newest and (copy.cursor is None or newest > copy.cursor):
-                copy.cursor = newest
-            atomic_write(path, copy.to_json().encode("utf-8"), mode=0o600)  # commit this page
-            if not has_next(page.headers.get("link", "")):
-                break
-            ids = {str(raw.get("id")) for raw in raws}
-            # One page of issues already seen is normal (the issues at the cursor come again); two in a row
-            # means the server keeps sending the same page.
-            stale_pages = stale_pages + 1 if ids <= seen else 0
-            if stale_pages >= 2:
-                raise UpstreamError(f"GitHub keeps sending the same issues for {repo} (page {number})",
-                                    hint="what was fetched is kept; retry later")
-            seen |= ids
-            number = 1 if copy.cursor != since else number + 1
-        else:
-            raise UpstreamError(f"{repo} has more than {MAX_PAGES} pages of changes; stopped there",
-                                hint="what was fetched is kept: run the same --sync again to continue")
-    issues = sorted(copy.issues.values(), key=lambda item: item["updatedAt"], reverse=True)
-    return IssueList(issues, len(issues), notes=[f"synced {repo}: {len(issues)} issues in the local copy"])
+            return None, None
+        return [{key: item[key] for key in ("id", "number", "title", "repository", "url", "updatedAt", "labels",
+                                            "state")} for item in issues.values()], cursor
+    except (ValueError, AttributeError, KeyError, TypeError):
+        return None, None

@@ -1,0 +1,114 @@
+"""The pieces under the fast paths: the sync copy's item encoding and queries, JSON output into a pipe or onto a
+terminal, and option values converted without pydantic."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from fake_github import TOKEN, FakeGitHub, make_issues
+from intcli.env import Environment
+from intcli.providers.github.issues import ISSUE_FIELDS
+from intcli.providers.github.store import EncodedItems, IssueStore, database_path, encode_item
+
+HOSTILE_TEXTS = ['plain', 'quote " and \\ backslash', "\x00\x01\x1f controls \x7f\x85", "é ü 漢字 😀",
+                 "\u2028\u2029 separators", "\ud800 lone surrogate", ""]
+
+
+@pytest.mark.parametrize("text", HOSTILE_TEXTS)
+def test_an_item_is_encoded_exactly_as_json_would(text):
+    for state in ("open", None):
+        item = {"id": 2**40, "number": 7, "title": text, "repository": "o/r", "url": f"https://x/{text}",
+                "updatedAt": "2026-11-28T11:59:00Z", "labels": [text, "bug"], "state": state}
+        assert encode_item(item) == json.dumps(item, ensure_ascii=False, separators=(",", ":"))
+
+
+def issue(n: int, **changes) -> dict:
+    return {"id": n, "number": n, "title": f"Issue {n}", "repository": "o/r", "url": f"https://x/{n}",
+            "updatedAt": f"2026-11-{n:02d}T00:00:00Z", "labels": ["bug"] if n % 2 else [], "state": "open",
+            **changes}
+
+
+def test_the_copy_writes_only_what_changed_and_answers_queries_in_sql(isolated):
+    env = Environment()
+    with IssueStore(env, database_path(env, "github.com")) as store:
+        store.begin_first_sync("o/r", "2026-11-01T00:00:00Z")
+        assert store.commit_page("o/r", [issue(n) for n in range(1, 11)], page_done=1, compare=False) == 10
+        store.finish_numbered_pages("o/r", "2026-11-01T00:00:00Z")
+        assert store.commit_page("o/r", [issue(n) for n in range(1, 11)], cursor="2026-11-01T00:00:00Z") == 0
+        assert store.commit_page("o/r", [issue(3, state="closed"), issue(4)], cursor="2026-11-10T00:00:00Z") == 1
+        assert store.state("o/r").cursor == "2026-11-10T00:00:00Z"
+        assert [i["id"] for i in store.issues(["o/r"])] == list(range(10, 0, -1))
+        assert [i["id"] for i in store.issues(["o/r"], state="open", labels=["bug"])] == [9, 7, 5, 1]
+        assert [i["id"] for i in store.issues(["o/r"], since="2026-11-08T00:00:00Z", limit=2)] == [10, 9]
+        assert len(store.issues(["other/repo"])) == 0
+
+
+def test_encoded_items_read_like_a_list():
+    items = EncodedItems([encode_item(issue(n)) for n in (1, 2, 3)], ISSUE_FIELDS)
+    assert len(items) == 3 and items[1] == issue(2) and list(items[1:]) == [issue(2), issue(3)]
+    assert [i["id"] for i in items + items[:1]] == [1, 2, 3, 1]
+    from intcli.output import dumps
+
+    assert json.loads(dumps({"issues": items})) == {"issues": [issue(1), issue(2), issue(3)]}  # any JSON writer
+
+
+@pytest.fixture
+def github(httpserver, monkeypatch):
+    fake = FakeGitHub(make_issues(2500, repos=("acme/api",))).install(httpserver)
+    monkeypatch.setenv("GITHUB_API_URL", httpserver.url_for("/api/v3"))
+    monkeypatch.setenv("GH_TOKEN", TOKEN)
+    return fake
+
+
+@pytest.mark.parametrize("args", [("github.user_issues", "--limit", "1500"),
+                                  ("github.issues", "--repo", "acme/api", "--sync", "--state", "all")])
+def test_json_into_a_pipe_is_compact_and_the_same_document(run, github, args):
+    piped = run("fetch", *args, "-f", "json")
+    assert piped.exit_code == 0, piped.stderr
+    assert piped.stdout.count("\n") == 1 and '{"issues":[{"id":' in piped.stdout
+    document = json.loads(piped.stdout)
+    assert len(document["issues"]) == (1000 if args[0] == "github.user_issues" else 2500)
+    fields = run("fetch", *args, "-f", "json", "--fields", "number,labels")
+    assert json.loads(fields.stdout)["issues"] == [{"number": i["number"], "labels": i["labels"]}
+                                                   for i in document["issues"]]
+    lines = run("fetch", *args, "-f", "ndjson").stdout.splitlines()
+    assert [json.loads(line) for line in lines] == document["issues"]
+
+
+def test_json_on_a_terminal_is_indented(run, github):
+    shown = run("fetch", "github.user_issues", "--limit", "2", "-f", "json", tty=True)
+    assert shown.stdout.startswith('{\n  "issues": [\n    {\n      "id": ')
+
+
+@pytest.mark.parametrize("args,message", [
+    (("--limit", "abc"), "'abc' is not a valid integer"),
+    (("--limit", "0"), "0 is smaller than the minimum 1"),
+    (("--max-wait", "4000"), "4000.0 is larger than the maximum 3600"),
+    (("--format", "xml"), "'xml' is not one of"),
+])
+def test_bad_option_values_are_usage_errors(run, args, message):
+    result = run("fetch", "github.user_issues", *args)
+    assert result.exit_code == 2 and message in result.stderr
+
+
+def test_option_values_are_converted_like_typer_would():
+    from typer._param_types import coerce_cli_choice
+
+    from intcli.cli.coercion import converter
+    from intcli.output import Format
+
+    class Info:
+        min, max, clamp, case_sensitive = 1, 10, False, True
+
+    assert converter(int, Info, coerce_cli_choice)("7") == 7
+    assert converter(float, Info, coerce_cli_choice)("2.5") == 2.5
+    assert converter(list[str], Info, coerce_cli_choice)(("a", "b")) == ["a", "b"]
+    assert converter(Format, Info, coerce_cli_choice)("csv") is Format.CSV
+    assert converter(bool, Info, coerce_cli_choice)("yes") is True
+    with pytest.raises(ValueError, match="not a valid integer"):
+        converter(int, Info, coerce_cli_choice)("1.5")
+    Info.clamp = True
+    assert converter(int, Info, coerce_cli_choice)("99") == 10
+    assert converter(dict, Info, coerce_cli_choice) is None  # left to Typer
