@@ -92,6 +92,8 @@ def test_every_table_keeps_ids_whole_on_one_line(run, github, command, columns):
         ids = list(document.values())
     for value in ids:
         assert any(value in line.split() for line in text.splitlines()), (value, text)
+    if command != ("config", "path"):  # a path is a key longer than the terminal: printed whole, never cut
+        assert all(len(line) <= columns for line in text.splitlines()), text  # one line per row, none wider
 
 
 def test_fit_drops_optional_columns_before_cutting_text_below_the_floor():
@@ -103,6 +105,7 @@ def test_fit_drops_optional_columns_before_cutting_text_below_the_floor():
     assert narrow == [5, 20 - 5 - 2, None, None]
     assert fit(columns, [5, 50, 10, 20], 8)[1] == TEXT_MIN  # keys never shrink: the line gets wider instead
     assert truncate("abcdef", 4) == "abc…" and truncate("abc", 4) == "abc"
+    assert truncate("日本語のタイトル", 6) == "日本…"  # a wide character that does not fit is left out, not padded
 
 
 def test_table_cells_are_inert_and_not_rewritten(run, httpserver, monkeypatch):
@@ -299,3 +302,40 @@ def test_titles_are_links_on_a_terminal(run, github):
     result = run("fetch", "github.user_issues", "--limit", "1", tty=True, extra_env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.stderr
     assert "\x1b]8;" in result.stdout and "https://github.example/" in result.stdout
+
+
+def test_jq_cannot_read_a_credential_from_the_environment(run, monkeypatch):
+    token = "ghp_" + "e" * 36
+    monkeypatch.setenv("GH_TOKEN", token)  # jq reads the process environment itself
+    monkeypatch.setenv("JIRA_API_TOKEN", "j" * 24)
+    for command in (("status",), ("registry",), ("apps",), ("config", "path")):
+        result = run(*command, "--jq", "$ENV.GH_TOKEN")
+        assert result.exit_code == 0 and result.stdout == "[redacted]\n", command
+        everything = run(*command, "--jq", "env")
+        assert token not in everything.stdout and "j" * 24 not in everything.stdout
+
+
+def test_jq_results_stream(run):
+    result = run("status", "--jq", "limit(3; repeat(1))")
+    assert result.stdout == "1\n1\n1\n"
+
+
+def test_check_fails_an_app_in_error_and_passes_a_provider_without_an_online_check(run, config_dir):
+    write_config(config_dir, """
+[apps.digest]
+name = "Digest"
+
+[[apps.digest.optional]]
+capability = "jira.user_issues"
+purpose = "Mine."
+fallback = "error"
+""")
+    result = run("status", "--check", "--app", "digest")
+    assert result.exit_code == 4 and "digest lacks a required capability" in result.stderr
+
+
+def test_check_rejects_a_missing_service_account_key(run, tmp_path):
+    result = run("status", "--check", "--app", "ai-admin-assistant",
+                 extra_env={"GOOGLE_APPLICATION_CREDENTIALS": str(tmp_path / "missing.json")})
+    assert result.exit_code == 4 and "GOOGLE_APPLICATION_CREDENTIALS" in result.stderr
+    assert json.loads(result.stdout)["connections"]["google"]["valid"] is False

@@ -69,6 +69,9 @@ def test_the_example_plugin_end_to_end(venv_python, tmp_path, isolated):
 
     status = json.loads(intcli(venv_python, "status", "--json").stdout)
     assert status["connections"]["calendar"]["connected"] is True
+    checked = intcli(venv_python, "status", "--check", "--app", "day-planner")  # no online check: not a failure
+    assert checked.returncode == 0, checked.stderr
+    assert json.loads(checked.stdout)["connections"]["calendar"]["valid"] is None
     planner = next(a for a in status["apps"] if a["id"] == "day-planner")
     assert planner["state"] == "limited"  # GitHub (optional, limited) is not connected
 

@@ -87,6 +87,7 @@ def write_json(env: Environment, document: Any, jq: str | None = None, indent: i
         return
     from intcli.safety import hide_secrets, terminal_text
 
+    _hide_credential_variables(env)  # jq can read the environment ($ENV, env): no credential may come out of it
     for result in jq_results(jq, document):
         if isinstance(result, str):
             text = hide_secrets(result)
@@ -95,19 +96,45 @@ def write_json(env: Environment, document: Any, jq: str | None = None, indent: i
             env.stdout.write(dumps(result, indent=None) + "\n")
 
 
+def _hide_credential_variables(env: Environment) -> None:
+    from intcli.errors import IntcliError
+    from intcli.registry import load_registry
+    from intcli.safety import remember_secret
+
+    try:
+        providers = load_registry(env).providers.values()
+    except IntcliError:  # the registry was read before the output was made; nothing new can fail here
+        return
+    for provider in providers:
+        for variable in provider.credential_env:
+            if env.environ.get(variable, "").strip():
+                remember_secret(env.environ[variable].strip())
+
+
 def check_jq(expression: str | None) -> None:
     """Compile ``--jq`` before any request is made, so a typo costs nothing (exit 2 naming the expression)."""
     if expression is not None:
         _compile_jq(expression)
 
 
-def jq_results(expression: str, document: Any) -> list[Any]:
+def jq_results(expression: str, document: Any) -> Iterator[Any]:
+    """The results of the jq program, one at a time (an endless program streams rather than fills memory).
+    jq runs in C and holds the interpreter, so while it runs Ctrl-C has its default effect and ends the process
+    at once (as it ends jq itself)."""
+    import signal
+    import threading
+
     program = _compile_jq(expression)
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_DFL) if main else None
     try:
-        return list(program.input_value(document).all())
+        yield from program.input_value(document)
     except ValueError as exc:
         raise UsageError(f"--jq {expression[:80]!r} failed on the output: {_jq_message(exc)}",
                          hint="check the expression against the output of --format json") from None
+    finally:
+        if main and previous is not None:
+            signal.signal(signal.SIGINT, previous)
 
 
 def _compile_jq(expression: str) -> Any:
@@ -128,7 +155,7 @@ def _jq_message(exc: ValueError) -> str:
     from intcli.safety import terminal_text
 
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else "error"
-    return terminal_text(first.removeprefix("jq: error: "), one_line=True)[:200]
+    return terminal_text(first.removeprefix("jq: error: ").rstrip(": "), one_line=True)[:200]
 
 
 def parse_fields(text: str | None, available: tuple[str, ...]) -> list[str] | None:

@@ -192,8 +192,9 @@ class StatusReport:
 
     @property
     def failing_apps(self) -> list[AppStatus]:
-        """Enabled apps that lack a required capability (what ``status --check`` fails on)."""
-        return [a for a in self.apps if a.enabled and a.missing_required]
+        """Enabled apps that cannot run as declared: blocked (a required capability is missing) or error (a
+        requirement with fallback "error" is) — what ``status --check`` fails on."""
+        return [a for a in self.apps if a.enabled and a.state in (AppState.BLOCKED, AppState.ERROR)]
 
     def document(self) -> dict[str, Any]:
         """The ``status --json`` document."""
@@ -267,7 +268,7 @@ def verify_connections(env: Environment, registry: Registry, views: list[Connect
     def check(view: ConnectionView) -> ConnectionView:
         spec = provider_spec(view.provider)
         if spec is None or spec.verify is None:
-            return replace(view, problem="this provider cannot be checked online")
+            return view  # e.g. a plugin with nothing to ask online: it stays "not checked", which is no failure
         try:
             found = load_handler(spec.verify)(quick, registry)
         except AuthError as exc:

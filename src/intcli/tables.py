@@ -87,11 +87,16 @@ def fit(columns: Sequence[Column], natural: Sequence[int], width: int) -> list[i
 
 def truncate(text: str, width: int) -> str:
     """``text`` in at most ``width`` cells, ending in "…" when it was cut."""
-    from rich.cells import cell_len, set_cell_size
+    from rich.cells import cell_len
 
     if cell_len(text) <= width:
         return text
-    return set_cell_size(text, max(width - 1, 0)) + "…"
+    room, kept = max(width - 1, 0), 0  # cut between characters: a wide one that does not fit is left out whole
+    for index, character in enumerate(text):
+        kept += cell_len(character)
+        if kept > room:
+            return text[:index] + "…"
+    return text + "…"
 
 
 def render(console: Console, columns: Sequence[Column], rows: Sequence[Sequence[Any]], title: str = "",

@@ -69,18 +69,22 @@ def list_apps(
             rows += [[item["id"], r["capability"], "required" if kind == "requires" else "optional", r["fallback"],
                       switch(r["capability"]), item["source"]] for r in item[kind]]
         rows += [[item["id"], provided, "provides", "-", switch(None), item["source"]] for provided in item["provides"]]
-    render(env.console, [Column("App"), Column("Capability"), Column("Kind"), Column("Fallback"), Column("Switch"),
-                        Column("Source", drop=1)], rows,
+    render(env.console, [Column("App"), Column("Capability"), Column("Kind"), Column("Fallback", drop=2),
+                         Column("Switch"), Column("Source", drop=1)], rows,
            title="Apps")
 
 
-@apps_app.command("enable")
+@apps_app.command("enable", epilog=examples(
+    "intcli apps enable github-timeline",
+    "intcli apps enable ai-admin-assistant --capability github.user_issues"))
 def enable(ctx: typer.Context, app_id: AppArgument, capability: CapabilityOption = None) -> None:
     """Switch an app (or, with --capability, one of its optional integrations) on."""
     _switch(ctx, app_id, True, capability)
 
 
-@apps_app.command("disable")
+@apps_app.command("disable", epilog=examples(
+    "intcli apps disable github-timeline",
+    "intcli apps disable ai-admin-assistant --capability jira.user_issues"))
 def disable(ctx: typer.Context, app_id: AppArgument, capability: CapabilityOption = None) -> None:
     """Switch an app (or, with --capability, one of its optional integrations) off."""
     _switch(ctx, app_id, False, capability)

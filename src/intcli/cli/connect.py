@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from intcli.cli import app
-from intcli.cli.common import get_env
+from intcli.cli.common import examples, get_env
 
 connect_app = typer.Typer(help="Connect an account; its secret goes to the system keyring.", no_args_is_help=True)
 app.add_typer(connect_app, name="connect")
@@ -40,10 +40,10 @@ def _register_connect_commands() -> None:
 _register_connect_commands()
 
 
-@app.command("disconnect")
+@app.command("disconnect", epilog=examples("intcli disconnect github", "intcli disconnect google"))
 def disconnect(
     ctx: typer.Context,
-    provider: Annotated[str, typer.Argument(help="The provider (see `intcli registry`).",
+    provider: Annotated[str, typer.Argument(help="The provider (see `intcli registry`).", metavar="PROVIDER",
                                             autocompletion=complete_providers, show_default=False)],
 ) -> None:
     """Remove a provider's stored secret and connection state (safe to repeat)."""

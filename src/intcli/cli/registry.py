@@ -34,8 +34,8 @@ def registry_command(
            [[item["id"], item["auth"], item["status"], item["version"] or "-", item["source"], item["name"],
              item["scopes"] or "-"] for item in document["providers"]], title="Providers")
     env.console.print()
-    render(env.console, [Column("Capability"), Column("Provider"), Column("Operations"),
+    render(env.console, [Column("Capability"), Column("From"), Column("Operations", drop=3),
                          Column("Data types", drop=2), Column("Source", drop=1), Column("Name", text=True)],
-           [[item["id"], item["provider"] or f"app {item['providedBy']}", item["operations"] or "-",
+           [[item["id"], item["provider"] or item["providedBy"], item["operations"] or "-",
              item["dataTypes"] or "-", item["source"], item["name"]] for item in document["capabilities"]],
            title="Capabilities")

@@ -95,7 +95,7 @@ def render_status(env: Environment, report: StatusReport) -> None:
 
     console = env.console
     now = report.generated_at
-    columns = [Column("Provider"), Column("Status"), Column("Account"), Column("Host", drop=4),
+    columns = [Column("Provider"), Column("Status"), Column("Account", drop=5), Column("Host", drop=4),
                Column("Source"), Column("Expires", drop=3), Column("Last used", drop=1),
                Column("Scopes", text=True, drop=2)]
     rows = []
@@ -125,7 +125,7 @@ def render_status(env: Environment, report: StatusReport) -> None:
                               (str(app_status.state), style))
         console.print(title, soft_wrap=True)
         columns = [Column("Capability"), Column("Kind"), Column("Fallback", drop=3), Column("Available"),
-                   Column("Reason"), Column("Detail", text=True), Column("Last used", drop=2),
+                   Column("Reason", drop=4), Column("Detail", text=True), Column("Last used", drop=2),
                    Column("Purpose", text=True, drop=1)]
         rows = [[item.requirement.capability, item.requirement.kind, str(item.requirement.fallback),
                  "yes" if item.availability.available else "no", str(item.availability.reason),

@@ -99,11 +99,13 @@ def fetch_events(env: Environment, registry: Registry, request: FetchRequest) ->
     if request.limit is not None:
         events = events[: request.limit]
     return ItemList(events, len(events), key="events", fields=EVENT_FIELDS,
-                    table_fields=("start", "end", "title", "location"))
+                    table_fields=("start", "end", "title", "location"), text_fields=("title", "location"),
+                    optional_fields=("location", "end"))
 
 
 def today_section(env: Environment, registry: Registry, context: SectionContext) -> Section:
     events = upcoming(env, 1)[: context.top]
     return Section(headline=f"{len(events)} events in the next 24 hours:", columns=["Start", "End", "Event", "Where"],
                    rows=[[e["start"], e["end"], e["title"], e["location"]] for e in events],
-                   document={"events": events}, empty="Nothing planned.", badge=f"{len(events)} events")
+                   document={"events": events}, empty="Nothing planned.", badge=f"{len(events)} events",
+                   text_column=2)

@@ -437,6 +437,9 @@ def verify(env: Environment, registry: Registry) -> Verified:
     from intcli.providers.base import Verified
     from intcli.providers.google import api_base
 
-    session(env, registry).access_token()
+    try:
+        session(env, registry).access_token()
+    except ConfigError as exc:  # a key file that is missing or malformed: the credential cannot be used at all
+        raise AuthError(exc.message, hint=exc.hint) from None
     return Verified(host=urlsplit(api_base(env)).netloc)
 

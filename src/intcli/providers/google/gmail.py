@@ -87,7 +87,7 @@ def messages(api: Any, query: str | None = None, limit: int | None = None) -> It
         items = list(pool.map(metadata, ids))  # concurrent, in list order
     return ItemList(items, max(estimate, len(items)), key="messages", fields=MESSAGE_FIELDS,
                     table_fields=("from", "subject", "date", "snippet"),
-                    text_fields=("subject", "snippet"), optional_fields=("snippet", "date"))
+                    text_fields=("from", "subject", "snippet"), optional_fields=("snippet", "date"))
 
 
 def fetch_messages(env: Environment, registry: Registry, request: FetchRequest) -> ItemList:

@@ -34,7 +34,7 @@ def gmail_section(env: Environment, registry: Registry, context: SectionContext)
     with GoogleAPI(env, session(env, registry)) as api:
         result = messages(api, limit=context.top)
     return Section(
-        headline=f"{result.total} unread.", columns=["From", "Subject", "Date"],
+        headline=f"{result.total} unread.", columns=["From", "Subject", "Date"], text_column=1,
         rows=[[m["from"], m["subject"], m["date"]] for m in result.items],
         document={"unreadCount": result.total, "messages": result.items}, empty="No unread mail.",
         badge=f"{result.total} unread")

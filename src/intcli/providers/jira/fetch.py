@@ -92,6 +92,9 @@ def verify(env: Environment, registry: Registry) -> Verified:
 
 
 def environment_host(env: Environment) -> str | None:
-    from intcli.providers.jira import SITE_VARIABLE
+    from intcli.errors import IntcliError
 
-    return env.environ.get(SITE_VARIABLE, "").strip() or None
+    try:
+        return site(env.environ.get(SITE_VARIABLE, ""), SITE_VARIABLE).host
+    except IntcliError:
+        return None
