@@ -210,7 +210,8 @@ def test_help_reads_as_words(run):
     assert "-a, --app APP" in text and "-n, --limit N" in text and "-R, --repo OWNER/NAME" in text
     assert "Examples:" in text and "intcli fetch github.user_issues -R acme/api --label bug" in text
     for command in (("status",), ("registry",), ("apps",), ("summary",), ("send", "google.gmail"),
-                    ("connect", "github"), ("connect", "jira"), ("connect", "google"), ("config", "path")):
+                    ("connect", "github"), ("connect", "jira"), ("connect", "google"), ("config", "path"),
+                    ("mcp",), ("disconnect",), ("apps", "enable"), ("apps", "disable")):
         assert "Examples:" in run(*command, "--help").stdout, command
 
 

@@ -7,16 +7,19 @@ from typing import Annotated
 import typer
 
 from intcli.cli import app
-from intcli.cli.common import complete_apps, get_env
+from intcli.cli.common import complete_apps, examples, get_env
 from intcli.errors import UsageError
 
 
-@app.command("mcp")
+@app.command("mcp", epilog=examples(
+    "intcli mcp --app ai-admin-assistant                 # read-only tools",
+    "intcli mcp --app ai-admin-assistant --allow-write   # plus drafting mail",
+    "npx @modelcontextprotocol/inspector intcli mcp --app ai-admin-assistant   # try it by hand"))
 def mcp_command(
     ctx: typer.Context,
     app_id: Annotated[str | None, typer.Option(
         "--app", "-a", help="The app the assistant acts for: it gets the capabilities this app declares and may use.",
-        autocompletion=complete_apps, show_default=False)] = None,
+        autocompletion=complete_apps, show_default=False, metavar="APP")] = None,
     allow_write: Annotated[bool, typer.Option(
         "--allow-write", help="Also offer the app's write capabilities (mail), as drafts only.")] = False,
     allow_send: Annotated[bool, typer.Option(
