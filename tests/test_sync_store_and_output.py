@@ -112,3 +112,106 @@ def test_option_values_are_converted_like_typer_would():
     Info.clamp = True
     assert converter(int, Info, coerce_cli_choice)("99") == 10
     assert converter(dict, Info, coerce_cli_choice) is None  # left to Typer
+
+
+# -- review fixes: a shifting list, damaged and busy copies, an old copy with bad data, secrets, huge limits -------
+def sync_all(run, *extra: str):
+    return run("fetch", "github.issues", "--repo", "acme/api", "--sync", "--state", "all", "-f", "json", *extra)
+
+
+def test_a_first_sync_rides_out_many_issues_moving_to_the_front(run, github):
+    """A bot closes 250 old issues while the first sync runs: later pages hold only issues already seen (the list
+    shifted back), which is no reason to stop; the catch-up brings the moved ones."""
+    original, changed = github.repository, []
+
+    def shifting(request, repo):
+        if request.args.get("direction") == "desc" and int(request.args.get("page", 1)) >= 10 and not changed:
+            changed.append(True)
+            from datetime import UTC, datetime
+
+            now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")  # as GitHub stamps an edit
+            for moved in sorted(github.issues, key=lambda i: i["updated_at"])[:250]:
+                moved.update(updated_at=now, state="closed")
+        return original(request, repo)
+
+    github.repository = shifting
+    result = sync_all(run)
+    assert result.exit_code == 0, result.stderr
+    issues = json.loads(result.stdout)["issues"]
+    assert len(issues) == 2500 and len({i["id"] for i in issues}) == 2500
+    assert sum(i["state"] == "closed" for i in issues) == 250
+
+
+def test_offline_refuses_a_copy_whose_first_sync_was_interrupted(run, github):
+    env = Environment()
+    with IssueStore(env, database_path(env, f"127.0.0.1:{github.base.split(':')[-1].rstrip('/')}")) as store:
+        store.begin_first_sync("acme/api", "2026-11-01T00:00:00Z")
+        store.commit_page("acme/api", [issue(n) for n in range(1, 4)], page_done=1)
+    result = run("fetch", "github.issues", "--repo", "acme/api", "--offline")
+    assert result.exit_code == 5 and "incomplete: its first sync was interrupted" in result.stderr
+    assert result.stdout == ""
+
+
+def test_a_copy_damaged_inside_is_set_aside_and_rebuilt(run, github):
+    assert sync_all(run).exit_code == 0
+    env = Environment()
+    path = database_path(env, f"127.0.0.1:{github.base.split(':')[-1].rstrip('/')}")
+    run("fetch", "github.issues", "--repo", "acme/api", "--offline")  # a read leaves the WAL checkpointed
+    size = path.stat().st_size
+    with path.open("r+b") as file:  # past the header and the schema: only a full read finds it
+        file.seek(size // 3)
+        file.write(b"\xff" * (size // 3))
+    offline = run("fetch", "github.issues", "--repo", "acme/api", "--offline", "--state", "all")
+    assert offline.exit_code == 5 and "was damaged" in offline.stderr and "unexpected" not in offline.stderr
+    assert path.with_name(path.name + ".damaged").exists()
+    again = sync_all(run)
+    assert again.exit_code == 0, again.stderr
+    assert len(json.loads(again.stdout)["issues"]) == 2500
+
+
+def test_a_busy_copy_is_exit_5_and_never_set_aside(tmp_path):
+    import sqlite3
+
+    from intcli.providers.github.store import is_damage, unusable
+
+    locked = sqlite3.OperationalError("database is locked")
+    locked.sqlite_errorcode = sqlite3.SQLITE_BUSY
+    assert not is_damage(locked)
+    error = unusable(tmp_path / "x.sqlite3", locked)
+    assert error.exit_status == 5 and "in use by another intcli" in error.message
+    corrupt = sqlite3.DatabaseError("database disk image is malformed")
+    corrupt.sqlite_errorcode = sqlite3.SQLITE_CORRUPT
+    assert is_damage(corrupt)
+
+
+@pytest.mark.parametrize("bad", [{"id": "abc"}, {"title": 5}, {"updatedAt": None}, {"id": 1.5},
+                                 {"title": "\ud800"}, {"labels": "abc"}])
+def test_an_old_json_copy_with_bad_data_is_dropped_whole(run, github, bad):
+    from intcli.providers.github.sync import json_copy_path
+
+    env = Environment()
+    host = f"127.0.0.1:{github.base.split(':')[-1].rstrip('/')}"
+    path = json_copy_path(env, host, "acme/api")
+    path.parent.mkdir(parents=True)
+    old = {**issue(1), "repository": "acme/api", **bad}
+    path.write_text(json.dumps({"version": 1, "cursor": "2026-11-01T00:00:00Z", "issues": {"1": old}}))
+    result = sync_all(run)
+    assert result.exit_code == 0, result.stderr
+    assert "old sync copy" in result.stderr and "damaged" in result.stderr and not path.exists()
+    assert len(json.loads(result.stdout)["issues"]) == 2500
+
+
+def test_no_credential_reaches_the_copy_or_the_offline_output(run, github):
+    github.issues[0]["title"] = f"echo {TOKEN} echo"
+    assert sync_all(run).exit_code == 0
+    env = Environment()
+    folder = database_path(env, "x").parent
+    assert not any(TOKEN.encode() in file.read_bytes() for file in folder.iterdir() if file.is_file())
+    offline = run("fetch", "github.issues", "--repo", "acme/api", "--offline", "--state", "all", "-f", "ndjson")
+    assert offline.exit_code == 0 and TOKEN not in offline.stdout and "echo [redacted] echo" in offline.stdout
+
+
+def test_a_huge_limit_is_no_crash(run, github):
+    assert sync_all(run).exit_code == 0
+    result = run("fetch", "github.issues", "--repo", "acme/api", "--offline", "--limit", str(2**70))
+    assert result.exit_code == 0, result.stderr

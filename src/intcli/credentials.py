@@ -50,3 +50,15 @@ def resolve(env: Environment, registry: Registry, provider_id: str, connect_hint
     if not secret:
         raise AuthError(f"the stored {provider.name} secret is missing from the vault", hint=f"{connect_hint} again")
     return Credential(secret, str(connection.secret_storage), connection)
+
+
+def remember_environment_credentials(env: Environment, registry: Registry) -> None:
+    """Remember the value of every provider's credential variables (``intcli.safety``), for output that did not
+    come through ``resolve`` but may still hold one: a jq program reading ``$ENV``, or the local copy."""
+    from intcli.safety import remember_secret
+
+    for provider in registry.providers.values():
+        for variable in provider.credential_env:
+            value = env.environ.get(variable, "").strip()
+            if value:
+                remember_secret(value)

@@ -97,18 +97,15 @@ def write_json(env: Environment, document: Any, jq: str | None = None, indent: i
 
 
 def _hide_credential_variables(env: Environment) -> None:
+    from intcli.credentials import remember_environment_credentials
     from intcli.errors import IntcliError
     from intcli.registry import load_registry
-    from intcli.safety import remember_secret
 
     try:
-        providers = load_registry(env).providers.values()
+        registry = load_registry(env)
     except IntcliError:  # the registry was read before the output was made; nothing new can fail here
         return
-    for provider in providers:
-        for variable in provider.credential_env:
-            if env.environ.get(variable, "").strip():
-                remember_secret(env.environ[variable].strip())
+    remember_environment_credentials(env, registry)
 
 
 def check_jq(expression: str | None) -> None:

@@ -105,6 +105,8 @@ def _number(kind: type[int] | type[float], low: float | None, high: float | None
             raise ValueError(f"{str(value)[:40]!r} is not a valid {name}.") from None
         if kind is int and isinstance(value, float) and value != number:
             raise ValueError(f"{value!r} is not a valid {name}.")
+        if number != number:  # NaN passes every comparison below
+            raise ValueError(f"{str(value)[:40]!r} is not a number.")
         if low is not None and number < low:
             if clamp:
                 return kind(low)

@@ -75,14 +75,21 @@ def fetch_repository_issues(env: Environment, registry: Registry, request: Fetch
         raise UsageError("a label with a comma cannot be asked of a repository's issues",
                          hint="use --sync (then --label filters the local copy), or drop that label")
     if offline:
-        return _from_copy(env, offline_host(env, registry), repos, request, [])
+        from intcli.credentials import remember_environment_credentials
+
+        remember_environment_credentials(env, registry)  # the copy is printed: no credential may be in it
+        host = offline_host(env, registry)
+        return _guarded(env, host, lambda: _from_copy(env, host, repos, request, [], offline=True), retry=False)
     with open_api(env, registry, request.max_wait, request.on_page) as api:
         if sync:
             from intcli.providers.github.sync import open_store, sync_repository
 
-            with open_store(env, api.where.host) as store:
-                notes = [sync_repository(env, api, store, repo) for repo in repos]
-            return _from_copy(env, api.where.host, repos, request, notes)
+            def run_sync() -> IssueList:
+                with open_store(env, api.where.host) as store:
+                    notes = [sync_repository(env, api, store, repo) for repo in repos]
+                return _from_copy(env, api.where.host, repos, request, notes)
+
+            return _guarded(env, api.where.host, run_sync, retry=True)
         results = [repository_issues(api, repo, state=state, since=since, labels=labels, limit=request.limit)
                    for repo in repos]
     issues = [issue for result in results for issue in result.issues]
@@ -91,8 +98,31 @@ def fetch_repository_issues(env: Environment, registry: Registry, request: Fetch
     return IssueList(issues, len(issues), [note for result in results for note in result.notes])
 
 
+def _guarded(env: Environment, host: str, work: Callable[[], IssueList], retry: bool) -> IssueList:
+    """``work`` on the copy, with SQLite's errors as intcli's: a copy found damaged while in use (not only when
+    opened) is set aside, and a sync runs once more on a fresh one; a busy or unopenable copy is exit 5."""
+    import sqlite3
+
+    from intcli.providers.github.store import database_path, is_damage, set_aside, unusable
+
+    path = database_path(env, host)
+    try:
+        return work()
+    except sqlite3.DatabaseError as exc:
+        if not is_damage(exc):
+            raise unusable(path, exc) from None
+        set_aside(env, path, exc)
+        if not retry:
+            raise ConfigError(f"the local copy of GitHub issues for {host} was damaged", hint="run `intcli fetch "
+                              "github.issues --repo OWNER/NAME --sync` to fetch it again") from None
+    try:
+        return work()
+    except sqlite3.DatabaseError as exc:
+        raise unusable(path, exc) from None
+
+
 def _from_copy(env: Environment, host: str, repos: list[str], request: FetchRequest,
-               notes: list[str]) -> IssueList:
+               notes: list[str], offline: bool = False) -> IssueList:
     """The answer of ``--sync`` and ``--offline``: a query of the local copy."""
     from intcli.providers.github.issues import ISSUE_FIELDS, IssueList
     from intcli.providers.github.store import EncodedItems, IssueStore, database_path
@@ -103,10 +133,15 @@ def _from_copy(env: Environment, host: str, repos: list[str], request: FetchRequ
         raise ConfigError(f"there is no local copy of GitHub issues for {host} yet",
                           hint=f"run `intcli fetch github.issues --repo {repos[0]} --sync` first")
     with IssueStore(env, path) as store:
-        missing = [repo for repo in repos if store.state(repo) is None]
+        states = {repo: store.state(repo) for repo in repos}
+        missing = [repo for repo, state in states.items() if state is None]
         if missing:
             raise ConfigError(f"the local copy has no issues of {missing[0]}",
                               hint=f"run `intcli fetch github.issues --repo {missing[0]} --sync` first")
+        unfinished = [repo for repo, state in states.items() if offline and state and state.cursor is None]
+        if unfinished:
+            raise ConfigError(f"the local copy of {unfinished[0]} is incomplete: its first sync was interrupted",
+                              hint=f"run `intcli fetch github.issues --repo {unfinished[0]} --sync` to finish it")
         issues = EncodedItems([], ISSUE_FIELDS)
         for repo in repos:
             issues += store.issues([repo], state=request.get("state", "open"), labels=request.get("label", []),

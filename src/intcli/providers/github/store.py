@@ -5,7 +5,9 @@ intcli item as compact JSON plus the columns queries filter on) and a sync row: 
 before it is in the copy) or, while a first sync is under way, its start time and how many numbered pages are
 committed. Each page is written in one transaction, and only the issues that differ from the copy: an
 interrupted sync keeps every committed page, and a sync that changed nothing writes nothing.
-A database that cannot be read is moved aside (never overwritten) with a warning, and the copy is rebuilt.
+A damaged database (corrupt, not a database, another layout) is moved aside (never overwritten) with a warning,
+and the copy is rebuilt; one that is busy (another sync holds it for more than 30 s) or cannot be opened is exit 5
+and is left alone. No credential this process knows is ever written into it (``intcli.safety.hide_secrets``).
 """
 
 from __future__ import annotations
@@ -36,6 +38,48 @@ CREATE INDEX IF NOT EXISTS issues_by_time ON issues (repo, updated_at);
 CREATE TABLE IF NOT EXISTS syncs (
     repo TEXT PRIMARY KEY, cursor TEXT, started_at TEXT, pages_done INTEGER NOT NULL DEFAULT 0);
 """
+
+
+class LayoutError(sqlite3.DatabaseError):
+    """The file is an SQLite database, but not one of intcli's copies (another layout or version)."""
+
+
+_DAMAGED = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
+_BUSY = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
+MAX_LIMIT = 2**62  # SQLite's LIMIT is a 64-bit integer
+_UPSERT = ("INSERT INTO issues (id, repo, updated_at, state, item) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE "
+           "SET repo = excluded.repo, updated_at = excluded.updated_at, state = excluded.state, item = excluded.item")
+
+
+def is_damage(exc: sqlite3.DatabaseError) -> bool:
+    return isinstance(exc, LayoutError) or getattr(exc, "sqlite_errorcode", None) in _DAMAGED
+
+
+def unusable(path: Path, exc: sqlite3.DatabaseError) -> ConfigError:
+    """The error for a copy that is not damaged but cannot be used now (busy, read-only, I/O): exit 5."""
+    if getattr(exc, "sqlite_errorcode", None) in _BUSY:
+        return ConfigError(f"the sync copy {path} is in use by another intcli (waited 30 s)",
+                           hint="retry once the other sync has finished")
+    return ConfigError(f"cannot use the sync copy {path} ({exc})",
+                       hint="check the file and the permissions of the cache directory")
+
+
+def set_aside(env: Environment, path: Path, exc: sqlite3.DatabaseError) -> None:
+    """Move a damaged copy (and its -wal/-shm files) to a new ``.damaged`` name, never over an earlier one."""
+    aside = path.with_name(path.name + ".damaged")
+    number = 1
+    while aside.exists():
+        number += 1
+        aside = path.with_name(f"{path.name}.damaged-{number}")
+    try:
+        path.replace(aside)
+        for suffix in ("-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                path.with_name(path.name + suffix).replace(aside.with_name(aside.name + suffix))
+    except OSError:
+        raise ConfigError(f"sync copy {path} is damaged ({exc}) and cannot be moved aside",
+                          hint=f"delete it (rm {path}); the next --sync fetches again") from None
+    env.warn(f"the sync copy {path} was damaged ({exc}); moved it to {aside.name} and fetching again in full")
 
 
 @dataclass(frozen=True)
@@ -88,8 +132,13 @@ class IssueStore:
         try:
             return self._connect(create)
         except sqlite3.DatabaseError as exc:
-            self._set_aside(exc)
-            return self._connect(create)
+            if not is_damage(exc):
+                raise unusable(self.path, exc) from None
+            set_aside(self.env, self.path, exc)
+            try:
+                return self._connect(create)
+            except sqlite3.DatabaseError as again:
+                raise unusable(self.path, again) from None
 
     def _connect(self, create: bool) -> sqlite3.Connection:
         if create:
@@ -105,28 +154,23 @@ class IssueStore:
             db.execute("PRAGMA synchronous=NORMAL")  # WAL: a power cut may lose the last pages, never tear the copy
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version not in (0, SCHEMA_VERSION):
-                raise sqlite3.DatabaseError(f"unknown layout version {version}")
+                raise LayoutError(f"unknown layout version {version}")
             if version == 0:
                 db.executescript(f"BEGIN IMMEDIATE; {_SCHEMA} PRAGMA user_version={SCHEMA_VERSION}; COMMIT;")
-            db.execute("SELECT id, repo, updated_at, state, item FROM issues LIMIT 1").fetchall()
-            db.execute("SELECT repo, cursor, started_at, pages_done FROM syncs LIMIT 1").fetchall()
+            try:
+                db.execute("SELECT id, repo, updated_at, state, item FROM issues LIMIT 1").fetchall()
+                db.execute("SELECT repo, cursor, started_at, pages_done FROM syncs LIMIT 1").fetchall()
+            except sqlite3.OperationalError as exc:
+                if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_ERROR:  # no such table or column
+                    raise LayoutError(str(exc)) from None
+                raise
+            for suffix in ("", "-wal", "-shm"):  # private, whoever made the files
+                with contextlib.suppress(FileNotFoundError):
+                    os.chmod(self.path.with_name(self.path.name + suffix), 0o600)
         except BaseException:
             db.close()
             raise
         return db
-
-    def _set_aside(self, exc: sqlite3.DatabaseError) -> None:
-        aside = self.path.with_name(self.path.name + ".damaged")
-        try:
-            self.path.replace(aside)
-            for suffix in ("-wal", "-shm"):
-                with contextlib.suppress(FileNotFoundError):
-                    self.path.with_name(self.path.name + suffix).unlink()
-        except OSError:
-            raise ConfigError(f"sync copy {self.path} is damaged ({exc}) and cannot be moved aside",
-                              hint=f"delete it (rm {self.path}); the next --sync fetches again") from None
-        self.env.warn(f"the sync copy {self.path} was damaged ({exc}); moved it to {aside.name} and fetching "
-                      "again in full")
 
     # -- sync state ------------------------------------------------------------------------------------------------
     def state(self, repo: str) -> SyncState | None:
@@ -145,13 +189,27 @@ class IssueStore:
             self.db.execute("UPDATE syncs SET cursor = ?, started_at = NULL, pages_done = 0 WHERE repo = ?",
                             (cursor, repo))
 
+    def import_copy(self, repo: str, items: list[dict[str, Any]], cursor: str) -> None:
+        """An old JSON copy's issues and cursor, in one transaction (all of it, or nothing)."""
+        from intcli.safety import hide_secrets
+
+        with self._transaction():
+            self.db.executemany(_UPSERT, [(item["id"], repo, item["updatedAt"], item["state"],
+                                           hide_secrets(encode_item(item))) for item in items])
+            self.db.execute("INSERT INTO syncs (repo, cursor, started_at, pages_done) VALUES (?, ?, NULL, 0)",
+                            (repo, cursor))
+
     # -- writing ---------------------------------------------------------------------------------------------------
     def commit_page(self, repo: str, items: list[dict[str, Any]], *, cursor: str | None = None,
                     page_done: int | None = None, compare: bool = True) -> int:
         """Store one page's issues and advance the cursor or the numbered-page count, in one transaction.
         With ``compare``, only the issues that differ from the copy are written, and nothing at all when nothing
         changed (a first sync into an empty copy skips the comparison). Returns how many issues were written."""
-        encoded = [(item["id"], repo, item["updatedAt"], item["state"], encode_item(item)) for item in items]
+        from intcli.safety import hide_secrets
+
+        # A credential this process uses never goes to disk, even when a server echoes it in a title.
+        encoded = [(item["id"], repo, item["updatedAt"], item["state"], hide_secrets(encode_item(item)))
+                   for item in items]
         if compare:
             stored = dict(self._stored_items([row[0] for row in encoded]))
             encoded = [row for row in encoded if stored.get(row[0]) != row[4]]
@@ -159,10 +217,7 @@ class IssueStore:
                 return 0
         with self._transaction():
             if encoded:
-                self.db.executemany(
-                    "INSERT INTO issues (id, repo, updated_at, state, item) VALUES (?, ?, ?, ?, ?) "
-                    "ON CONFLICT (id) DO UPDATE SET repo = excluded.repo, updated_at = excluded.updated_at, "
-                    "state = excluded.state, item = excluded.item", encoded)
+                self.db.executemany(_UPSERT, encoded)
             if cursor is not None:
                 self.db.execute("UPDATE syncs SET cursor = ? WHERE repo = ? AND (cursor IS NULL OR cursor < ?)",
                                 (cursor, repo, cursor))
@@ -210,7 +265,7 @@ class IssueStore:
         query = f"SELECT item FROM issues WHERE {' AND '.join(where)} ORDER BY updated_at DESC, id DESC"  # noqa: S608
         if limit is not None:
             query += " LIMIT ?"
-            args.append(limit)
+            args.append(min(limit, MAX_LIMIT))
         return EncodedItems([text for (text,) in self.db.execute(query, args)], ISSUE_FIELDS)
 
 

@@ -37,6 +37,9 @@ if TYPE_CHECKING:
     from intcli.providers.github.api import GitHubAPI, Page
 
 CATCH_UP_MARGIN = timedelta(minutes=2)  # clock steps and replication lag between GitHub's servers
+# Pages in a row with nothing new: normal when many issues moved to the front meanwhile (a bot closing 250 stale
+# issues shifts the list back by 2.5 pages); a server sending the same page over and over stops here.
+MAX_STALE_PAGES = 10
 NUMBERED: dict[str, str | int] = {"state": "all", "sort": "updated", "direction": "desc", "per_page": PER_PAGE}
 
 
@@ -84,12 +87,14 @@ def _commit_numbered(api: GitHubAPI, store: IssueStore, repo: str, first: Page, 
     path = f"/repos/{repo}/issues"
     changed = 0
     seen: set[str] = set()
+    stale = 0
     page = first
     while True:
         raws = raw_items(page, repo)
         ids = {str(raw.get("id")) for raw in raws}
-        if raws and ids <= seen:
-            raise UpstreamError(f"GitHub sent page {number} of {repo} again (nothing new on it)",
+        stale = stale + 1 if raws and ids <= seen else 0
+        if stale >= MAX_STALE_PAGES:
+            raise UpstreamError(f"GitHub sent {stale} pages of {repo} in a row with nothing new (up to page {number})",
                                 hint="what was fetched is kept; retry later")
         seen |= ids
         changed += store.commit_page(repo, items_of(page, repo), page_done=number, compare=compare)
@@ -145,9 +150,6 @@ def _changes_since_cursor(api: GitHubAPI, store: IssueStore, repo: str) -> int:
 
 
 # -- the JSON copy of intcli before 0.x: imported once, then removed ---------------------------------------------
-_ITEM_KEYS = {"id", "number", "title", "repository", "url", "updatedAt", "labels", "state"}
-
-
 def json_copy_path(env: Environment, host: str, repo: str) -> Path:
     owner, name = check_repo(repo).split("/")
     return database_path(env, host).with_suffix("") / owner / f"{name}.json"
@@ -168,22 +170,30 @@ def import_json_copy(env: Environment, store: IssueStore, host: str, repo: str) 
     if items is None:
         env.warn(f"the old sync copy {path} was damaged; removed it and fetching {repo} again in full")
     elif store.state(repo) is None and cursor is not None:
-        store.begin_first_sync(repo, cursor)
-        store.commit_page(repo, items)
-        store.finish_numbered_pages(repo, cursor)
+        store.import_copy(repo, items, cursor)
     for leftover in (path, path.with_name(path.name + ".lock")):
         leftover.unlink(missing_ok=True)
 
 
 def _parse_json_copy(raw: bytes) -> tuple[list[dict[str, Any]] | None, str | None]:
+    """The old copy's issues and cursor, or (None, None) when anything in it is not what intcli wrote: every field
+    is checked as ``to_item`` checks GitHub's (and must be storable text), so a damaged file is dropped whole."""
     try:
         data = json.loads(raw.decode("utf-8"))
         issues, cursor = data["issues"], data.get("cursor")
-        if data.get("version") != 1 or not isinstance(issues, dict) or not all(
-                isinstance(item, dict) and _ITEM_KEYS <= item.keys() for item in issues.values()) or not (
-                cursor is None or isinstance(cursor, str)):
+        if data.get("version") != 1 or not isinstance(issues, dict) or not (cursor is None or isinstance(cursor, str)):
             return None, None
-        return [{key: item[key] for key in ("id", "number", "title", "repository", "url", "updatedAt", "labels",
-                                            "state")} for item in issues.values()], cursor
-    except (ValueError, AttributeError, KeyError, TypeError):
+        items = [{key: item[key] for key in ("id", "number", "title", "repository", "url", "updatedAt", "labels",
+                                             "state")} for item in issues.values()]
+        for item in items:
+            texts = [item["title"], item["repository"], item["updatedAt"], *item["labels"]]
+            if (type(item["id"]) is not int or type(item["number"]) is not int or type(item["labels"]) is not list
+                    or not all(type(text) is str for text in texts)
+                    or not (item["url"] is None or type(item["url"]) is str)
+                    or item["state"] not in ("open", "closed", None)):
+                return None, None
+            for text in [*texts, item["url"] or ""]:
+                text.encode("utf-8")  # a lone surrogate cannot be stored
+        return items, cursor
+    except (ValueError, AttributeError, KeyError, TypeError):  # UnicodeError is a ValueError
         return None, None
