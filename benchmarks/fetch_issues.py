@@ -41,7 +41,7 @@ def start_server(latency: float, ca_dir: Path, fake: object = None) -> tuple[obj
 
     import trustme
     from werkzeug import Request
-    from werkzeug.serving import make_server
+    from werkzeug.serving import WSGIRequestHandler, make_server
 
     from fake_github import TOKEN, FakeGitHub, make_issues
 
@@ -60,7 +60,10 @@ def start_server(latency: float, ca_dir: Path, fake: object = None) -> tuple[obj
     ca.issue_cert("127.0.0.1").configure_cert(context)
     ca_file = ca_dir / "ca.pem"
     ca.cert_pem.write_to_path(str(ca_file))
-    server = make_server("127.0.0.1", 0, application, threaded=True, ssl_context=context)
+    class KeepAlive(WSGIRequestHandler):
+        protocol_version = "HTTP/1.1"  # as GitHub: connections stay open between requests (werkzeug closes them)
+
+    server = make_server("127.0.0.1", 0, application, threaded=True, ssl_context=context, request_handler=KeepAlive)
     fake.base = f"https://127.0.0.1:{server.port}/"
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, server.port, str(ca_file), TOKEN

@@ -64,6 +64,17 @@ def unusable(path: Path, exc: sqlite3.DatabaseError) -> ConfigError:
                        hint="check the file and the permissions of the cache directory")
 
 
+def _without_secrets(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """A credential this process uses never goes to disk, even when a server echoes it in a title: rows whose
+    item text holds one get it replaced. The page is looked at as a whole first (almost always there is none)."""
+    from intcli.safety import hide_secrets
+
+    whole = "\n".join(row[-1] for row in rows)
+    if hide_secrets(whole) == whole:
+        return rows
+    return [(*row[:-1], hide_secrets(row[-1])) for row in rows]
+
+
 def set_aside(env: Environment, path: Path, exc: sqlite3.DatabaseError) -> None:
     """Move a damaged copy (and its -wal/-shm files) to a new ``.damaged`` name, never over an earlier one."""
     aside = path.with_name(path.name + ".damaged")
@@ -191,11 +202,9 @@ class IssueStore:
 
     def import_copy(self, repo: str, items: list[dict[str, Any]], cursor: str) -> None:
         """An old JSON copy's issues and cursor, in one transaction (all of it, or nothing)."""
-        from intcli.safety import hide_secrets
-
         with self._transaction():
-            self.db.executemany(_UPSERT, [(item["id"], repo, item["updatedAt"], item["state"],
-                                           hide_secrets(encode_item(item))) for item in items])
+            self.db.executemany(_UPSERT, _without_secrets([(item["id"], repo, item["updatedAt"], item["state"],
+                                                            encode_item(item)) for item in items]))
             self.db.execute("INSERT INTO syncs (repo, cursor, started_at, pages_done) VALUES (?, ?, NULL, 0)",
                             (repo, cursor))
 
@@ -205,11 +214,8 @@ class IssueStore:
         """Store one page's issues and advance the cursor or the numbered-page count, in one transaction.
         With ``compare``, only the issues that differ from the copy are written, and nothing at all when nothing
         changed (a first sync into an empty copy skips the comparison). Returns how many issues were written."""
-        from intcli.safety import hide_secrets
-
-        # A credential this process uses never goes to disk, even when a server echoes it in a title.
-        encoded = [(item["id"], repo, item["updatedAt"], item["state"], hide_secrets(encode_item(item)))
-                   for item in items]
+        encoded = [(item["id"], repo, item["updatedAt"], item["state"], encode_item(item)) for item in items]
+        encoded = _without_secrets(encoded)
         if compare:
             stored = dict(self._stored_items([row[0] for row in encoded]))
             encoded = [row for row in encoded if stored.get(row[0]) != row[4]]
