@@ -340,3 +340,10 @@ def test_check_rejects_a_missing_service_account_key(run, tmp_path):
                  extra_env={"GOOGLE_APPLICATION_CREDENTIALS": str(tmp_path / "missing.json")})
     assert result.exit_code == 4 and "GOOGLE_APPLICATION_CREDENTIALS" in result.stderr
     assert json.loads(result.stdout)["connections"]["google"]["valid"] is False
+
+
+def test_a_wrong_field_is_refused_before_any_request(run, github):
+    result = run("fetch", "github.user_issues", "--fields", "number,colour")
+    assert result.exit_code == 2 and "unknown field colour for --fields" in result.stderr
+    assert "choose from: id, number, title" in result.stderr
+    assert github.requests == []

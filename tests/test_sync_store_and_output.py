@@ -9,7 +9,7 @@ import pytest
 
 from fake_github import TOKEN, FakeGitHub, make_issues
 from intcli.env import Environment
-from intcli.providers.github.issues import ISSUE_FIELDS
+from intcli.providers.github.spec import ISSUE_FIELDS
 from intcli.providers.github.store import EncodedItems, IssueStore, database_path, encode_item
 
 HOSTILE_TEXTS = ['plain', 'quote " and \\ backslash', "\x00\x01\x1f controls \x7f\x85", "é ü 漢字 😀",

@@ -111,6 +111,11 @@ def run_command(ctx: typer.Context, capability: str, options: dict[str, Any], *,
     requested = None if output_format is None and not json_output and jq is None else fmt
     check_jq(jq)
     bounded("--fields", fields, 1024)
+    from intcli.providers import capability_spec
+
+    spec = capability_spec(capability)
+    if spec is not None and spec.fields:
+        parse_fields(fields, spec.fields)  # a wrong field name costs no request
     if not math.isfinite(max_wait):
         raise UsageError(f"--max-wait {max_wait} is not a number of seconds", hint="e.g. --max-wait 120")
     request = FetchRequest(capability, app_id, limit, max_wait, options)

@@ -62,6 +62,7 @@ class CapabilitySpec:
     summary: str | None = None  # "module:function"
     summary_title: str = ""
     summary_unavailable_extra: dict[str, Any] = field(default_factory=dict)  # ``Section.extra`` when not ok
+    fields: tuple[str, ...] = ()  # the item fields `fetch --fields` may name, checked before any request
 
 
 @dataclass(frozen=True)

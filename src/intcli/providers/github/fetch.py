@@ -124,7 +124,8 @@ def _guarded(env: Environment, host: str, work: Callable[[], IssueList], retry: 
 def _from_copy(env: Environment, host: str, repos: list[str], request: FetchRequest,
                notes: list[str], offline: bool = False) -> IssueList:
     """The answer of ``--sync`` and ``--offline``: a query of the local copy."""
-    from intcli.providers.github.issues import ISSUE_FIELDS, IssueList
+    from intcli.providers.github.issues import IssueList
+    from intcli.providers.github.spec import ISSUE_FIELDS
     from intcli.providers.github.store import EncodedItems, IssueStore, database_path
     from intcli.when import since_option
 

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from intcli.errors import UpstreamError, UsageError
 from intcli.output import ItemList
+from intcli.providers.github.spec import ISSUE_FIELDS  # the spec is where --fields is checked
 
 if TYPE_CHECKING:
     from intcli.providers.github.api import GitHubAPI, Page
 
 PER_PAGE = 100
 SEARCH_CAP = 1000  # GitHub search never returns more than this many results
-ISSUE_FIELDS = ("id", "number", "title", "repository", "url", "updatedAt", "labels", "state")
 MAX_PAGES = 5000  # a page plan (rel="last") beyond 500 000 issues is not believed
 # GitHub's rules: an owner is 1-39 letters, digits or hyphens, not starting with a hyphen; a repository name is
 # 1-100 letters, digits, ".", "-" or "_", and not "." or "..".

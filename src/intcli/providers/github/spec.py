@@ -11,6 +11,8 @@ STATE = Option("state", ("--state",), "open, closed or all [default: open]", cho
 LABEL = Option("label", ("--label", "-l"), "Only issues with this label (repeatable: all must match)",
                multiple=True, metavar="LABEL", max_length=256)
 
+ISSUE_FIELDS = ("id", "number", "title", "repository", "url", "updatedAt", "labels", "state")
+
 PROVIDER = ProviderSpec(
     id="github",
     connect="intcli.providers.github.connect:connect_command",
@@ -21,6 +23,7 @@ PROVIDER = ProviderSpec(
             id="github.user_issues",
             help="Open issues assigned to you (or --assignee) across repositories, most recently updated first.",
             fetch="intcli.providers.github.fetch:fetch_user_issues",
+            fields=ISSUE_FIELDS,
             options=(
                 REPO,
                 LABEL,
@@ -40,6 +43,7 @@ PROVIDER = ProviderSpec(
             id="github.issues",
             help="A repository's issues (pull requests removed); --sync keeps a local copy and fetches only changes.",
             fetch="intcli.providers.github.fetch:fetch_repository_issues",
+            fields=ISSUE_FIELDS,
             options=(
                 REPO,
                 STATE,

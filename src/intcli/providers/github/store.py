@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 from intcli.errors import ConfigError
 from intcli.fsutil import ensure_dir
-from intcli.providers.github.issues import ISSUE_FIELDS
+from intcli.providers.github.spec import ISSUE_FIELDS
 
 if TYPE_CHECKING:
     from intcli.env import Environment

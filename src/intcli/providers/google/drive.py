@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from intcli.errors import UpstreamError, UsageError
 from intcli.output import ItemList, TextResult
 from intcli.providers.google import check_id
+from intcli.providers.google.spec import FILE_FIELDS  # the spec is where --fields is checked
 from intcli.when import normal_time
 
 if TYPE_CHECKING:
@@ -14,7 +15,6 @@ if TYPE_CHECKING:
     from intcli.providers.base import FetchRequest
     from intcli.registry import Registry
 
-FILE_FIELDS = ("id", "name", "mimeType", "modifiedTime", "url", "owners", "size")
 _API_FIELDS = "nextPageToken,files(id,name,mimeType,modifiedTime,webViewLink,owners(emailAddress),size)"
 PAGE_SIZE = 100
 GOOGLE_DOCS = {  # Google's own formats, exported as text

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from intcli.errors import UpstreamError, UsageError
 from intcli.output import ItemList
 from intcli.providers.google import check_id
+from intcli.providers.google.spec import MESSAGE_FIELDS  # the spec is where --fields is checked
 
 if TYPE_CHECKING:
     from email.headerregistry import Address
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
     from intcli.providers.base import FetchRequest, SendRequest
     from intcli.registry import Registry
 
-MESSAGE_FIELDS = ("id", "threadId", "from", "to", "subject", "date", "snippet", "labels")
 DEFAULT_QUERY = "is:unread in:inbox"
 PAGE_SIZE = 100
 CONCURRENT_REQUESTS = 8

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from intcli.providers.base import CapabilitySpec, Option, ProviderSpec
 
+FILE_FIELDS = ("id", "name", "mimeType", "modifiedTime", "url", "owners", "size")
+MESSAGE_FIELDS = ("id", "threadId", "from", "to", "subject", "date", "snippet", "labels")
+
 PROVIDER = ProviderSpec(
     id="google",
     connect="intcli.providers.google.connect:connect_command",
@@ -14,6 +17,7 @@ PROVIDER = ProviderSpec(
             id="google.drive",
             help="Recent Drive files (never trashed ones), newest first; --content FILE_ID prints a document's text.",
             fetch="intcli.providers.google.drive:fetch_files",
+            fields=FILE_FIELDS,
             options=(
                 Option("query", ("--query", "-q"), "A Drive query, e.g. \"name contains 'plan'\"", metavar="QUERY",
                        max_length=2048),
@@ -30,6 +34,7 @@ PROVIDER = ProviderSpec(
             id="google.gmail",
             help="Messages matching a Gmail search (default: unread in the inbox), newest first.",
             fetch="intcli.providers.google.gmail:fetch_messages",
+            fields=MESSAGE_FIELDS,
             options=(
                 Option("query", ("--query", "-q"), "A Gmail search [default: is:unread in:inbox]", metavar="QUERY",
                        max_length=2048),

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from intcli.errors import IntcliError, UpstreamError, UsageError
 from intcli.output import ItemList
+from intcli.providers.jira.spec import ISSUE_FIELDS  # the spec is where --fields is checked
 
 if TYPE_CHECKING:
     from intcli.providers.jira import Site
     from intcli.providers.jira.api import JiraAPI
 
-ISSUE_FIELDS = ("id", "key", "title", "project", "status", "priority", "url", "updatedAt", "labels")
 API_FIELDS = "summary,status,priority,labels,updated,project"
 PER_PAGE = 100
 ASSIGNED_TO_ME = "assignee = currentUser() AND statusCategory != Done ORDER BY updated DESC"

@@ -6,6 +6,8 @@ from intcli.providers.base import CapabilitySpec, Option, ProviderSpec
 
 PROJECT = Option("project", ("--project", "-p"), "A project key, e.g. OPS", metavar="KEY", max_length=255)
 
+ISSUE_FIELDS = ("id", "key", "title", "project", "status", "priority", "url", "updatedAt", "labels")
+
 PROVIDER = ProviderSpec(
     id="jira",
     connect="intcli.providers.jira.connect:connect_command",
@@ -17,6 +19,7 @@ PROVIDER = ProviderSpec(
             help="Unresolved Jira issues assigned to you, most recently updated first "
                  "(JQL: assignee = currentUser() AND statusCategory != Done ORDER BY updated DESC).",
             fetch="intcli.providers.jira.fetch:fetch_user_issues",
+            fields=ISSUE_FIELDS,
             options=(
                 PROJECT,
                 Option("jql", ("--jql",), "Your own JQL instead of the default query", metavar="JQL",
@@ -31,6 +34,7 @@ PROVIDER = ProviderSpec(
             id="jira.issues",
             help="A Jira project's issues, most recently updated first.",
             fetch="intcli.providers.jira.fetch:fetch_project_issues",
+            fields=ISSUE_FIELDS,
             options=(
                 PROJECT,
                 Option("since", ("--since",), "Only issues updated since then: an ISO 8601 time or an age (24h, 7d)",
