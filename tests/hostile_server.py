@@ -8,6 +8,9 @@ by the client going away or by a time limit, so the test process never hangs on 
 
 from __future__ import annotations
 
+import functools
+import gzip
+import io
 import json
 import re
 import threading
@@ -24,6 +27,18 @@ FORMULA = "=HYPERLINK(\"https://evil.example\",\"click\")"
 HOSTILE_URL = "https://github.com/o/r/issues/1)\n\n# Heading\n<img src=x onerror=alert(1)>|[x](javascript:alert(1))]"
 SERVER_MESSAGE = "Bad credentials. Your request had Authorization: Bearer {token} and token {token}"
 MAX_SECONDS = 90  # no endless answer outlives this
+
+
+@functools.cache
+def gzip_bomb() -> bytes:
+    """A JSON array of 200 MiB of spaces, gzipped to ~200 KiB (compressed a MiB at a time)."""
+    out = io.BytesIO()
+    with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=9) as packer:
+        packer.write(b"[")
+        for _ in range(200):
+            packer.write(b" " * 2**20)
+        packer.write(b"]")
+    return out.getvalue()
 
 
 def hostile_issue(number: int) -> dict:
@@ -153,6 +168,12 @@ class _Handler(BaseHTTPRequestHandler):
                 pass
             self.close_connection = True
             return None
+        if mode == "gzip-bomb":  # 200 KiB on the wire, 200 MiB once inflated
+            return self._send(200, gzip_bomb(), {"Content-Encoding": "gzip"})
+        if mode == "corrupt-gzip":
+            return self._send(200, gzip_bomb()[:20] + b"not deflate data" * 10, {"Content-Encoding": "gzip"})
+        if mode == "unasked-encoding":
+            return self._send(200, b"\x1b\x03\x00\xf8", {"Content-Encoding": "br"})
         if mode == "redirect-loop":
             return self._send(302, "", {"Location": self.path})
         if mode == "deep-json":

@@ -1,3 +1,3 @@
-from intcli.cli import main
+from intcli.cli import run
 
-raise SystemExit(main())
+run()

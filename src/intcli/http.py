@@ -1,15 +1,15 @@
 """HTTP plumbing shared by the providers: URL rules, the bounded client, JSON decoding, and turning transport
 failures into exit 3.
 
-``SSL_CERT_FILE``/``SSL_CERT_DIR`` are honoured (httpx reads them), plain ``http://`` is refused except on
-loopback, and httpx drops the Authorization header on a redirect to another host. Every request is bounded in
+``SSL_CERT_FILE``/``REQUESTS_CA_BUNDLE``/``SSL_CERT_DIR`` are honoured, plain ``http://`` is refused except on
+loopback, and the Authorization header never follows a redirect to another origin. Every request is bounded in
 time, body size and redirects (``HTTP``); every JSON answer is decoded by ``decode_json``.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -18,11 +18,9 @@ from intcli.errors import IntcliError, UpstreamError, UsageError
 
 if TYPE_CHECKING:
     import ssl
-    from types import ModuleType
-
-    import httpx
 
     from intcli.env import Environment
+    from intcli.transport import Response
 
 USER_AGENT = f"intcli/{__version__}"
 DEFAULT_TIMEOUT_SECONDS = 30.0
@@ -113,19 +111,16 @@ def with_retries(env: Environment, label: str, send: Callable[[], _T], budget: W
     raise AssertionError("unreachable: stamina either returns or raises")
 
 
-def send_once(http: HTTP, method: str, url: str, **kwargs: Any) -> httpx.Response:
+def send_once(http: HTTP, method: str, url: str, **kwargs: Any) -> Response:
     """One bounded request; transport failures become Retryable (then exit 3 naming the host)."""
-    import httpx
+    from intcli.transport import DecodingError, TransportError
 
     try:
         return http.request(method, url, **kwargs)
-    except httpx.UnsupportedProtocol:
-        raise UpstreamError(f"{http.host} redirected {method} {_path(url)} to a URL that is not http(s)",
-                            hint="check the API URL") from None
-    except httpx.DecodingError:
+    except DecodingError:
         raise UpstreamError(f"{http.host} sent a body that cannot be decoded for {method} {_path(url)}",
                             hint="retry later") from None
-    except httpx.TransportError as exc:
+    except TransportError as exc:
         raise Retryable(type(exc).__name__, transport_error(exc, http.host)) from None
 
 
@@ -151,7 +146,7 @@ def token_pages(fetch: Callable[[str | None], dict[str, Any]], token_of: Callabl
                         hint="narrow the request, or pass --limit")
 
 
-def raise_for_status(response: httpx.Response, host: str, what: str, message: str, *, fix_auth: str,
+def raise_for_status(response: Response, host: str, what: str, message: str, *, fix_auth: str,
                      fix_usage: str, retry_after_cap: float = 60.0) -> None:
     """The one mapping of HTTP statuses to intcli's exit codes. Providers pass the server's own words
     (``message``, already redacted), the fixes to name, and handle their special cases (e.g. rate limits
@@ -249,27 +244,6 @@ def seconds_setting(env: Environment, variable: str, default: float) -> float:
     return value
 
 
-def load_httpx() -> ModuleType:
-    """httpx, imported without the parts intcli never uses, unless something else loaded them already: its
-    command-line client (click, rich.progress, pygments: ~100 ms) and httpcore's async back ends (trio, anyio:
-    ~80 ms). Each import of httpx costs that time before the first request; intcli's requests are synchronous."""
-    import sys
-
-    if "httpx" in sys.modules:
-        return sys.modules["httpx"]
-    left_out = [name for name in ("httpx._main", "trio", "anyio") if name not in sys.modules]
-    for name in left_out:
-        sys.modules[name] = None  # type: ignore[assignment]  # the import system's "not available"
-    try:
-        import httpcore  # noqa: F401 - httpx imports it only when its first client is made
-        import httpx
-    finally:
-        for name in left_out:
-            if name in sys.modules and sys.modules[name] is None:
-                del sys.modules[name]  # a later import of them (a plugin's) works as usual
-    return httpx
-
-
 def client(env: Environment, base_url: str, headers: dict[str, str] | None = None,
            timeout: float | None = None, host: str | None = None) -> HTTP:
     """The HTTP client every provider uses: each request bounded in time, size and redirects (see ``HTTP``)."""
@@ -277,26 +251,36 @@ def client(env: Environment, base_url: str, headers: dict[str, str] | None = Non
 
 
 class HTTP:
-    """An httpx client whose every request is bounded, whatever the server does:
+    """A client (``intcli.transport``: HTTP/1.1, kept connections) whose every request is bounded, whatever the
+    server does:
 
     - **time**: ``timeout`` for connecting and for each read, and an overall deadline of ``DEADLINE_FACTOR`` times
       that for the whole exchange (a body sent one byte a second ends there); the exchange runs in a daemon thread
       that the caller stops waiting for at the deadline;
-    - **size**: at most ``MAX_BODY_BYTES`` of (decoded) body;
-    - **redirects**: at most ``MAX_REDIRECTS``, followed here without reading the redirect's body (httpx would read
-      it whole); httpx drops the Authorization header when a redirect leaves the origin.
+    - **size**: at most ``MAX_BODY_BYTES`` of (inflated) body;
+    - **redirects**: at most ``MAX_REDIRECTS``, followed without reading the redirect's body; the Authorization
+      header goes only to the origin it was meant for, and a redirect to plain http is refused except on loopback.
 
     Exceeding a bound is an UpstreamError (exit 3), not retried: a server that does it once will do it again.
     """
 
     def __init__(self, env: Environment, base_url: str, headers: dict[str, str], timeout: float,
                  host: str | None = None) -> None:
-        lib = load_httpx()
+        from intcli.transport import Pool, ProxySettingError, configured_proxy
+
+        try:
+            configured_proxy(env.environ)  # checked once here, so that no request fails on it later
+        except ProxySettingError as exc:
+            from intcli.errors import ConfigError
+
+            raise ConfigError(str(exc), hint="use a URL such as http://proxy.example:3128 (intcli reaches HTTPS "
+                              "servers through a proxy by CONNECT; https:// and socks proxies are not supported)"
+                              ) from None
+        self.base_url = base_url.rstrip("/")
         self.host = host or urlsplit(base_url).netloc
         self.deadline = timeout * DEADLINE_FACTOR
-        self._client: httpx.Client = lib.Client(base_url=base_url, headers={"User-Agent": USER_AGENT, **headers},
-                                                timeout=lib.Timeout(timeout, connect=min(timeout, 10.0)),
-                                                follow_redirects=False, verify=_verify(env), trust_env=True)
+        self.headers = {"User-Agent": USER_AGENT, "Accept": "*/*", "Accept-Encoding": "gzip", **headers}
+        self._pool = Pool(_tls_context(env), min(timeout, 10.0), timeout, env.environ)
 
     def __enter__(self) -> HTTP:
         return self
@@ -305,22 +289,30 @@ class HTTP:
         self.close()
 
     def close(self) -> None:
-        self._client.close()
+        self._pool.close()
 
-    def get(self, url: str, **kwargs: Any) -> httpx.Response:
+    def get(self, url: str, **kwargs: Any) -> Response:
         return self.request("GET", url, **kwargs)
 
-    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        """The whole exchange (redirects followed, body read) within the deadline."""
+    def request(self, method: str, url: str, *, params: Mapping[str, Any] | None = None, json: Any = None,
+                content: bytes | str | None = None, headers: Mapping[str, str] | None = None) -> Response:
+        """The whole exchange (redirects followed, body read) within the deadline. ``url`` is a path under the
+        base URL (or a whole URL); ``params`` are added to its query; ``json`` or ``content`` is the body."""
         import threading
 
-        outcome: list[httpx.Response | BaseException] = []
+        target = self._url(url, params)
+        merged = {**self.headers}
+        for name, value in (headers or {}).items():  # names are case-insensitive: a request's own win
+            merged = {k: v for k, v in merged.items() if k.lower() != name.lower()}
+            merged[name] = value
+        body = _body(json, content, merged)
+        outcome: list[Response | BaseException] = []
         finished = threading.Event()
         abandoned = threading.Event()
 
         def exchange() -> None:
             try:
-                outcome.append(self._exchange(method, url, kwargs, abandoned))
+                outcome.append(self._exchange(method, target, merged, body, abandoned))
             except BaseException as exc:  # handed to the waiting thread
                 outcome.append(exc)
             finally:
@@ -338,26 +330,36 @@ class HTTP:
             raise result
         return result
 
-    def _exchange(self, method: str, url: str, kwargs: dict[str, Any], abandoned: Any) -> httpx.Response:
-        request = self._client.build_request(method, url, **kwargs)
+    def _url(self, url: str, params: Mapping[str, Any] | None) -> str:
+        whole = url if "://" in url else f"{self.base_url}/{url.lstrip('/')}"
+        if params:
+            from urllib.parse import urlencode
+
+            query = urlencode([(k, v) for k, v in params.items() if v is not None], doseq=True)
+            whole = f"{whole}{'&' if '?' in whole else '?'}{query}"
+        return whole
+
+    def _exchange(self, method: str, url: str, headers: dict[str, str], body: bytes | None,
+                  abandoned: Any) -> Response:
         for _ in range(MAX_REDIRECTS + 1):
-            response = self._client.send(request, stream=True)
-            try:
-                if response.next_request is None:
-                    # What Response.read() does, with a limit: the body is then available as usual.
-                    response._content = self._read_body(response, method, abandoned)
-                    return response
-            finally:
-                response.close()
-            request = response.next_request
+            response = self._pool.send(method, url, headers, body)
+            following = _redirect_target(response)
+            if following is None:
+                try:
+                    response.content = self._read_body(response, method, abandoned)
+                finally:
+                    response.close()
+                return response
+            response.close()  # a redirect's body is never read
+            method, url, headers, body = _redirected(method, url, headers, body, following, response.status_code)
         raise UpstreamError(f"{self.host} redirected {method} {_path(url)} more than {MAX_REDIRECTS} times",
                             hint="check the API URL or site the command was given")
 
-    def _read_body(self, response: httpx.Response, method: str, abandoned: Any) -> bytes:
+    def _read_body(self, response: Response, method: str, abandoned: Any) -> bytes:
         too_large = UpstreamError(
-            f"{self.host} sent more than {MAX_BODY_BYTES // 2**20} MiB for {method} {response.url.path}",
+            f"{self.host} sent more than {MAX_BODY_BYTES // 2**20} MiB for {method} {_path(response.url)}",
             hint="a real API page is far smaller: check the API URL, or retry later")
-        declared = response.headers.get("content-length", "")
+        declared = response.headers.get("content-length") or ""
         if declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
             raise too_large
         chunks: list[bytes] = []
@@ -370,6 +372,55 @@ class HTTP:
                 raise UpstreamError(f"{self.host}: the answer came too late", hint="retry later")
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+def _body(json_value: Any, content: bytes | str | None, headers: dict[str, str]) -> bytes | None:
+    """The request body, and its Content-Type for JSON."""
+    if json_value is not None:
+        import json
+
+        if not any(name.lower() == "content-type" for name in headers):
+            headers["Content-Type"] = "application/json"
+        return json.dumps(json_value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    if isinstance(content, str):
+        return content.encode("utf-8")
+    return content
+
+
+REDIRECT_STATUSES = {301, 302, 303, 307, 308}
+
+
+def _redirect_target(response: Response) -> str | None:
+    if response.status_code not in REDIRECT_STATUSES:
+        return None
+    return response.headers.get("location") or None
+
+
+def _redirected(method: str, url: str, headers: dict[str, str], body: bytes | None, location: str,
+                status: int) -> tuple[str, str, dict[str, str], bytes | None]:
+    """The request a redirect asks for (as browsers do): 303, and 301/302 after a POST, become a GET
+    without a body; the Authorization header is dropped when the origin changes (except http → https on the same
+    host); a URL that is not http(s), or plain http off loopback, is refused."""
+    from urllib.parse import urljoin
+
+    following = urljoin(url, location.strip())
+    new, old = urlsplit(following), urlsplit(url)
+    where = urlsplit(url).netloc
+    if new.scheme not in ("http", "https") or not new.hostname:
+        raise UpstreamError(f"{where} redirected {method} {_path(url)} to a URL that is not http(s)",
+                            hint="check the API URL")
+    if new.scheme == "http" and not is_loopback(new.hostname):
+        raise UpstreamError(f"{where} redirected {method} {_path(url)} to plain http ({new.hostname}), which "
+                            "would expose the request", hint="check the API URL")
+    if status == 303 and method != "HEAD" or status in (301, 302) and method == "POST":
+        method, body = "GET", None
+        headers = {k: v for k, v in headers.items() if k.lower() not in ("content-type", "content-length")}
+    same_origin = (new.scheme, new.hostname, new.port) == (old.scheme, old.hostname, old.port)
+    upgraded = (old.scheme, new.scheme) == ("http", "https") and old.hostname == new.hostname \
+        and old.port in (None, 80) and new.port in (None, 443)
+    if not same_origin and not upgraded:
+        headers = {k: v for k, v in headers.items() if k.lower() != "authorization"}
+    return method, following, headers, body
 
 
 def _path(url: str) -> str:
@@ -438,29 +489,30 @@ def ca_bundle(env: Environment) -> str | None:
     return env.environ.get("SSL_CERT_FILE") or env.environ.get("REQUESTS_CA_BUNDLE") or None
 
 
-def _verify(env: Environment) -> ssl.SSLContext | bool:  # True for httpx's default
-    bundle = ca_bundle(env)
-    if not bundle:
-        return True
+def _tls_context(env: Environment) -> ssl.SSLContext:
+    """The one CA rule: ``ca_bundle`` (else certifi's roots) plus ``SSL_CERT_DIR`` when set."""
     import ssl
 
+    from intcli.transport import tls_context
+
+    bundle = ca_bundle(env)
+    directory = env.environ.get("SSL_CERT_DIR") or None
     try:
-        return ssl.create_default_context(cafile=bundle)
+        return tls_context(bundle, directory)
     except (OSError, ssl.SSLError):
-        raise UsageError(f"cannot load the CA bundle {bundle} (from SSL_CERT_FILE/REQUESTS_CA_BUNDLE)",
-                         hint="point it at a PEM file of CA certificates") from None
+        where = f"the CA bundle {bundle} (from SSL_CERT_FILE/REQUESTS_CA_BUNDLE)" if bundle else \
+            f"the CA directory {directory} (from SSL_CERT_DIR)"
+        raise UsageError(f"cannot load {where}", hint="point it at PEM CA certificates") from None
 
 
 def transport_error(exc: Exception, host: str) -> UpstreamError:
     """A network or TLS failure as a one-line UpstreamError (exit 3) naming the host and the likely fix."""
-    import ssl
+    from intcli.transport import ConnectTimeout, ReadTimeout
 
-    import httpx
-
-    if isinstance(exc, httpx.ConnectError) and isinstance(exc.__context__, ssl.SSLError) or "CERTIFICATE" in str(exc):
+    if "CERTIFICATE" in str(exc):
         return UpstreamError(f"TLS certificate of {host} could not be verified",
                              hint="for a private CA, set SSL_CERT_FILE to its bundle")
-    if isinstance(exc, httpx.TimeoutException):
+    if isinstance(exc, ConnectTimeout | ReadTimeout):
         return UpstreamError(f"{host} did not answer in time ({type(exc).__name__})",
                              hint="check the network or retry later")
     return UpstreamError(f"cannot reach {host} ({type(exc).__name__})", hint="check the host name and the network")

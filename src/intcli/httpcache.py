@@ -19,9 +19,8 @@ from intcli.fsutil import atomic_write
 if TYPE_CHECKING:
     from pathlib import Path
 
-    import httpx
-
     from intcli.env import Environment
+    from intcli.transport import Response
 
 KEPT_HEADERS = ("content-type", "link", "etag", "last-modified")
 
@@ -65,7 +64,7 @@ class ConditionalCache:
                           "(it is only a cache)")
             return None
 
-    def put(self, url: str, response: httpx.Response) -> None:
+    def put(self, url: str, response: Response) -> None:
         etag, last_modified = response.headers.get("etag"), response.headers.get("last-modified")
         if not etag and not last_modified:
             return

@@ -11,9 +11,8 @@ from intcli.errors import AuthError, UpstreamError, UsageError
 from intcli.http import check_base_url, client, is_loopback, transport_error
 
 if TYPE_CHECKING:
-    import httpx
-
     from intcli.env import Environment
+    from intcli.transport import Response
 
 PROVIDER = "github"
 API_VERSION = "2022-11-28"
@@ -72,14 +71,12 @@ def check_token_shape(token: str) -> str:
 
 def validate_token(env: Environment, where: Endpoint, token: str) -> TokenInfo:
     """One ``GET /user``: who the token belongs to, its scopes and expiry. 401 → AuthError (exit 4)."""
-    from intcli.http import load_httpx
-
-    httpx = load_httpx()
+    from intcli.transport import TransportError
 
     with client(env, where.api_url, api_headers(token)) as http:
         try:
             response = http.get("/user")
-        except httpx.HTTPError as exc:
+        except TransportError as exc:
             raise transport_error(exc, where.host) from None
     if response.status_code == 401:
         raise AuthError(f"{where.host} rejected the token (401 Bad credentials)",
@@ -100,7 +97,7 @@ def token_settings_url(where: Endpoint) -> str:
     return f"{scheme}://{where.host}/settings/tokens"
 
 
-def _login(response: httpx.Response) -> str:
+def _login(response: Response) -> str:
     from intcli.http import decode_json
 
     data = decode_json(response.content, urlsplit(str(response.url)).netloc, "GET /user")
@@ -111,7 +108,7 @@ def _login(response: httpx.Response) -> str:
     return login
 
 
-def _scopes(response: httpx.Response) -> list[str] | None:
+def _scopes(response: Response) -> list[str] | None:
     header = response.headers.get("x-oauth-scopes")
     if header is None:
         return None

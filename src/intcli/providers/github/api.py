@@ -36,10 +36,9 @@ from intcli.providers.github import Endpoint, api_headers
 from intcli.safety import redact
 
 if TYPE_CHECKING:
-    import httpx
-
     from intcli.env import Environment
     from intcli.httpcache import ConditionalCache
+    from intcli.transport import Response
 
 # Search results stop at 10 pages, so after page 1 at most 9 requests are ever in flight at once.
 CONCURRENT_PAGES = 9
@@ -92,7 +91,7 @@ class GitHubAPI:
             self.on_page()
         return page
 
-    def _send(self, url: str, headers: dict[str, str]) -> httpx.Response:
+    def _send(self, url: str, headers: dict[str, str]) -> Response:
         response = send_once(self._http, "GET", url, headers=headers)
         if response.status_code in (200, 304):
             return response
@@ -105,7 +104,7 @@ class GitHubAPI:
                          retry_after_cap=self.max_wait)
         return response
 
-    def _rate_limited(self, response: httpx.Response, url: str) -> None:
+    def _rate_limited(self, response: Response, url: str) -> None:
         headers = response.headers
         retry_after = header_number(headers.get("retry-after"))
         if retry_after is not None:
@@ -175,7 +174,7 @@ def _decode(body: bytes, host: str, url: str) -> Any:
     return decode_json(body, host, f"GET {url.split('?', 1)[0]}")
 
 
-def _message(response: httpx.Response) -> str:
+def _message(response: Response) -> str:
     """The server's own message, redacted and cut (it may quote the request, token included)."""
     try:
         data = decode_json(response.content, "", "")

@@ -1,4 +1,4 @@
-"""The Drive/Gmail REST client on httpx: a fresh access token per request, retries, errors → exit codes."""
+"""The Drive/Gmail REST client on intcli.http: a fresh access token per request, retries, errors → exit codes."""
 
 from __future__ import annotations
 
@@ -21,10 +21,9 @@ from intcli.providers.google import api_base
 from intcli.safety import redact
 
 if TYPE_CHECKING:
-    import httpx
-
     from intcli.env import Environment
     from intcli.providers.google.auth import GoogleSession
+    from intcli.transport import Response
 
 
 MAX_PAGES = 1000  # of Drive files or Gmail ids: 100 000 items, far past any daily use
@@ -47,8 +46,8 @@ class GoogleAPI:
         self._http.close()
 
     def request(self, method: str, path: str, params: dict[str, Any] | None = None,
-                body: dict[str, Any] | None = None) -> httpx.Response:
-        def send() -> httpx.Response:
+                body: dict[str, Any] | None = None) -> Response:
+        def send() -> Response:
             headers = {"Authorization": f"Bearer {self.session.access_token()}"}
             response = send_once(self._http, method, path, params=params, json=body, headers=headers)
             self._judge(response, f"{method} {path}")
@@ -87,13 +86,13 @@ class GoogleAPI:
     def post_json(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         return self._json(self.request("POST", path, body=body), f"POST {path}")
 
-    def _json(self, response: httpx.Response, what: str) -> dict[str, Any]:
+    def _json(self, response: Response, what: str) -> dict[str, Any]:
         data = decode_json(response.content, self.host, what)
         if not isinstance(data, dict):
             raise UpstreamError(f"{self.host} sent malformed JSON for {what}", hint="retry later")
         return data
 
-    def _judge(self, response: httpx.Response, what: str) -> None:
+    def _judge(self, response: Response, what: str) -> None:
         """Google's one special case (quota errors as 403 ``rateLimitExceeded``), then the shared mapping."""
         message = _message(response) if response.status_code >= 300 else ""
         if response.status_code == 403 and "rateLimitExceeded" in message:
@@ -104,7 +103,7 @@ class GoogleAPI:
                          fix_usage="check the id, --query and the other options", retry_after_cap=self.max_wait)
 
 
-def _message(response: httpx.Response) -> str:
+def _message(response: Response) -> str:
     """Google's error message and reasons, redacted and cut (a server may quote the request, token included)."""
     try:
         data = decode_json(response.content, "", "")

@@ -291,11 +291,12 @@ def account_email(env: Environment, access_token: str) -> str:
 def _transport(env: Environment) -> Any:
     """google-auth's transport for token refreshes and service-account exchanges, on intcli's bounded HTTP
     client: the same timeouts, deadline, body limit and redirect cap as every other request."""
-    import httpx
     from google.auth import exceptions, transport
 
+    from intcli.transport import Response, TransportError
+
     class Answer(transport.Response):
-        def __init__(self, response: httpx.Response) -> None:
+        def __init__(self, response: Response) -> None:
             self._response = response
 
         @property
@@ -320,7 +321,7 @@ def _transport(env: Environment) -> Any:
             try:
                 with client(env, base) as http:
                     return Answer(http.request(method, url, content=body, headers=dict(headers or {})))
-            except httpx.HTTPError as exc:
+            except TransportError as exc:
                 raise exceptions.TransportError(type(exc).__name__) from None
 
     return Request()

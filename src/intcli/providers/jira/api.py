@@ -12,9 +12,8 @@ from intcli.providers.jira import Site, basic_auth
 from intcli.safety import redact
 
 if TYPE_CHECKING:
-    import httpx
-
     from intcli.env import Environment
+    from intcli.transport import Response
 
 MAX_PAGES = 1000  # of 100 issues: far past any real JQL answer
 
@@ -45,7 +44,7 @@ class JiraAPI:
     def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         what = f"{method} {path}"
 
-        def send() -> httpx.Response:
+        def send() -> Response:
             response = send_once(self._http, method, path, **kwargs)
             raise_for_status(response, self.where.host, what, _message(response), fix_auth=self.fix_auth,
                              fix_usage=self.fix_usage, retry_after_cap=self.max_wait)
@@ -61,7 +60,7 @@ class JiraAPI:
         return data
 
 
-def _message(response: httpx.Response) -> str:
+def _message(response: Response) -> str:
     """Jira's ``errorMessages`` and field ``errors``, redacted and cut (they may quote the query or a header)."""
     try:
         data = decode_json(response.content, "", "")
