@@ -7,7 +7,8 @@ import typer
 
 import intcli.status
 from intcli import __version__
-from intcli.cli import COMMAND_MODULES, app, load_commands
+from intcli.cli import COMMAND_MODULES, load_commands
+from intcli.cli.app import app
 from intcli.errors import ExitStatus, UpstreamError
 
 
@@ -143,4 +144,5 @@ def test_only_the_invoked_command_module_is_imported():
               "print(sorted(m for m in sys.modules if m.startswith('intcli.cli.')), file=sys.stderr)")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    assert result.stderr.strip() == "['intcli.cli.coercion', 'intcli.cli.common', 'intcli.cli.status']"
+    expected = ["intcli.cli.app", "intcli.cli.coercion", "intcli.cli.common", "intcli.cli.status"]
+    assert result.stderr.strip() == str(expected)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from urllib.parse import urlsplit
 
 from intcli import __version__
@@ -245,9 +245,24 @@ def seconds_setting(env: Environment, variable: str, default: float) -> float:
 
 
 def client(env: Environment, base_url: str, headers: dict[str, str] | None = None,
-           timeout: float | None = None, host: str | None = None) -> HTTP:
-    """The HTTP client every provider uses: each request bounded in time, size and redirects (see ``HTTP``)."""
-    return HTTP(env, base_url, headers or {}, timeout if timeout is not None else http_timeout(env), host)
+           timeout: float | None = None, host: str | None = None, ahead: bool = False) -> HTTP:
+    """The HTTP client every provider uses: each request bounded in time, size and redirects (see ``HTTP``).
+
+    ``ahead``: a head start's client, kept for the next call with the same arguments in this run (with the
+    requests it ``start``-ed) instead of a new one."""
+    headers = headers or {}
+    seconds = timeout if timeout is not None else http_timeout(env)
+    import hashlib
+
+    settings = repr((base_url, sorted(headers.items()), seconds, host)).encode()
+    key = f"intcli.http.client {hashlib.sha256(settings).hexdigest()}"  # the headers hold a credential
+    kept = env.shared.pop(key, None)
+    if isinstance(kept, HTTP):
+        return kept
+    made = HTTP(env, base_url, headers, seconds, host)
+    if ahead:
+        env.shared[key] = made
+    return made
 
 
 class HTTP:
@@ -281,6 +296,7 @@ class HTTP:
         self.deadline = timeout * DEADLINE_FACTOR
         self.headers = {"User-Agent": USER_AGENT, "Accept": "*/*", "Accept-Encoding": "gzip", **headers}
         self._pool = Pool(_tls_context(env), min(timeout, 10.0), timeout, env.environ)
+        self._early: dict[_Prepared, _Exchange] = {}  # requests sent by ``start``, waiting to be asked for
 
     def __enter__(self) -> HTTP:
         return self
@@ -298,37 +314,27 @@ class HTTP:
                 content: bytes | str | None = None, headers: Mapping[str, str] | None = None) -> Response:
         """The whole exchange (redirects followed, body read) within the deadline. ``url`` is a path under the
         base URL (or a whole URL); ``params`` are added to its query; ``json`` or ``content`` is the body."""
-        import threading
+        prepared = self._prepare(method, url, params, json, content, headers)
+        exchange = self._early.pop(prepared, None) or _Exchange(self, prepared)
+        return exchange.result(self.deadline)
 
-        target = self._url(url, params)
+    def start(self, method: str, url: str, *, params: Mapping[str, Any] | None = None, json: Any = None,
+              content: bytes | str | None = None, headers: Mapping[str, str] | None = None) -> None:
+        """Send a request now and return at once; the identical ``request`` made later waits for this one's
+        answer instead of sending it again (``intcli.head_start``). Only idempotent requests can start early."""
+        if method not in ("GET", "HEAD"):
+            raise ValueError(f"{method} cannot be sent before it is asked for")
+        prepared = self._prepare(method, url, params, json, content, headers)
+        self._early.setdefault(prepared, _Exchange(self, prepared))
+
+    def _prepare(self, method: str, url: str, params: Mapping[str, Any] | None, json: Any,
+                 content: bytes | str | None, headers: Mapping[str, str] | None) -> _Prepared:
         merged = {**self.headers}
         for name, value in (headers or {}).items():  # names are case-insensitive: a request's own win
             merged = {k: v for k, v in merged.items() if k.lower() != name.lower()}
             merged[name] = value
         body = _body(json, content, merged)
-        outcome: list[Response | BaseException] = []
-        finished = threading.Event()
-        abandoned = threading.Event()
-
-        def exchange() -> None:
-            try:
-                outcome.append(self._exchange(method, target, merged, body, abandoned))
-            except BaseException as exc:  # handed to the waiting thread
-                outcome.append(exc)
-            finally:
-                finished.set()
-
-        threading.Thread(target=exchange, daemon=True, name="intcli-http").start()
-        try:
-            if not finished.wait(self.deadline):
-                raise UpstreamError(f"{self.host} did not finish answering {method} {_path(url)} within "
-                                    f"{self.deadline:g}s", hint="retry later, or raise INTCLI_HTTP_TIMEOUT")
-        finally:
-            abandoned.set()  # the exchange stops at its next chunk if it is still running
-        result = outcome[0]
-        if isinstance(result, BaseException):
-            raise result
-        return result
+        return _Prepared(method, self._url(url, params), tuple(merged.items()), body, _path(url))
 
     def _url(self, url: str, params: Mapping[str, Any] | None) -> str:
         whole = url if "://" in url else f"{self.base_url}/{url.lstrip('/')}"
@@ -372,6 +378,58 @@ class HTTP:
                 raise UpstreamError(f"{self.host}: the answer came too late", hint="retry later")
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+class _Prepared(NamedTuple):
+    """A request as it will go out: equal ones are the same request."""
+
+    method: str
+    url: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes | None
+    path: str  # what messages name
+
+
+class _Exchange:
+    """One request and its answer, run in a daemon thread, so that the caller can stop waiting at the deadline
+    (counted from when it was sent) whatever the server does."""
+
+    def __init__(self, http: HTTP, request: _Prepared) -> None:
+        import threading
+        import time
+
+        self.http = http
+        self.request = request
+        self.sent = time.monotonic()
+        self.outcome: list[Response | BaseException] = []
+        self.finished = threading.Event()
+        self.abandoned = threading.Event()
+        threading.Thread(target=self._run, daemon=True, name="intcli-http").start()
+
+    def _run(self) -> None:
+        request = self.request
+        try:
+            self.outcome.append(self.http._exchange(request.method, request.url, dict(request.headers),
+                                                    request.body, self.abandoned))
+        except BaseException as exc:  # handed to the waiting thread
+            self.outcome.append(exc)
+        finally:
+            self.finished.set()
+
+    def result(self, deadline: float) -> Response:
+        import time
+
+        try:
+            if not self.finished.wait(max(0.0, self.sent + deadline - time.monotonic())):
+                raise UpstreamError(f"{self.http.host} did not finish answering {self.request.method} "
+                                    f"{self.request.path} within {deadline:g}s",
+                                    hint="retry later, or raise INTCLI_HTTP_TIMEOUT")
+        finally:
+            self.abandoned.set()  # the exchange stops at its next chunk if it is still running
+        result = self.outcome[0]
+        if isinstance(result, BaseException):
+            raise result
+        return result
 
 
 def _body(json_value: Any, content: bytes | str | None, headers: dict[str, str]) -> bytes | None:

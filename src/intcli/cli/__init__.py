@@ -1,52 +1,15 @@
-"""The ``intcli`` command line: the Typer app, its global options, and ``main`` — the one place that turns
-exceptions into messages and exit statuses (see ``intcli.errors``)."""
+"""The ``intcli`` command line: ``main``, the one place that turns exceptions into messages and exit statuses
+(see ``intcli.errors``). The Typer app (``intcli.cli.app``) is imported only once ``main`` has looked at the
+command line (a fetch's first request can leave before: ``intcli.head_start``)."""
 
 from __future__ import annotations
 
 import sys
 import traceback
-from typing import Annotated, Any, NoReturn, TextIO, cast
+from typing import Any, NoReturn, TextIO, cast
 
-import typer
-
-from intcli import __version__
-from intcli.cli import coercion
 from intcli.env import Environment
 from intcli.errors import ExitStatus, IntcliError
-
-app = typer.Typer(
-    name="intcli",
-    help="Connect work accounts (GitHub, Google Workspace, Jira Cloud, and providers from plugins) and query the "
-    "capabilities they give.\n\n"
-    "Data goes to stdout, messages to stderr. Exit codes: 0 ok, 1 unexpected error, 2 usage error, "
-    "3 upstream/network error, 4 auth (not connected, expired, access not granted), 5 config/state/vault "
-    "problem, 130 interrupted.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,  # plain help (gh-like): no boxes, no Python types as metavars
-    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120},
-)
-
-
-def _version(value: bool) -> None:
-    if value:
-        print(f"intcli {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _global_options(
-    ctx: typer.Context,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors (or set INTCLI_DEBUG=1).")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Say more on stderr (retries, cache use).")] = False,
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
-    ] = False,
-) -> None:
-    env: Environment = ctx.ensure_object(Environment)
-    env.debug = env.debug or debug
-    env.verbose = env.verbose or verbose
-
 
 # Each module adds its commands to ``app`` when imported. A run imports only the module of the command it runs
 # (Typer builds every registered command's options at start-up, which costs more than the imports themselves);
@@ -72,6 +35,7 @@ def load_commands(args: list[str] | None = None) -> None:
         if words and words[0] in COMMAND_MODULES:
             wanted = {COMMAND_MODULES[words[0]]}
             subcommand = words[1] if len(words) > 1 and not words[1].startswith("-") else None
+    importlib.import_module("intcli.cli.app")
     for name in sorted(wanted):
         module = importlib.import_module(f"intcli.cli.{name}")
         if hasattr(module, "register"):
@@ -144,10 +108,22 @@ def _usage_error() -> type[Exception]:
 
 
 def _run(env: Environment, argv: list[str] | None) -> int:
-    usage_error = _usage_error()
     args = global_flags(env, sys.argv[1:] if argv is None else list(argv))
     if not args or (len(args) == 1 and args[0] in _GROUPS):
         args.append("--help")  # `intcli` alone is the overview; `intcli fetch` lists what can be fetched
+    try:
+        from intcli.head_start import begin
+
+        begin(env, args)  # a fetch's first request leaves now, while Typer loads and parses (~60-90 ms)
+    except KeyboardInterrupt:
+        print("intcli: interrupted", file=env.stderr)
+        return int(ExitStatus.INTERRUPTED)
+    import typer
+
+    from intcli.cli import coercion
+    from intcli.cli.app import app
+
+    usage_error = _usage_error()
     try:
         load_commands(args)
         coercion.install()  # option values without pydantic (~150 ms)

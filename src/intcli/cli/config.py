@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from intcli.cli import app
+from intcli.cli.app import app
 from intcli.cli.common import JqOption, JsonOption, examples, format_option, get_env, print_json
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from intcli.cli import app
+from intcli.cli.app import app
 from intcli.cli.common import examples, get_env
 
 connect_app = typer.Typer(help="Connect an account; its secret goes to the system keyring.", no_args_is_help=True)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 import typer.core
 
-from intcli.cli import app
+from intcli.cli.app import app
 from intcli.cli.common import (
     JqOption,
     JsonOption,

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from intcli.cli import app
+from intcli.cli.app import app
 from intcli.cli.common import complete_apps, examples, get_env
 from intcli.errors import UsageError
 

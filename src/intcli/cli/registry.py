@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from intcli.cli import app
+from intcli.cli.app import app
 from intcli.cli.common import JqOption, JsonOption, examples, format_option, get_env, print_json
 
 

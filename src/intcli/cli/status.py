@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from intcli.cli import app
+from intcli.cli.app import app
 from intcli.cli.common import AppOption, JqOption, JsonOption, examples, format_option, get_env, print_json
 from intcli.errors import ExitStatus
 

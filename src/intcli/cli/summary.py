@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from intcli.cli import app
+from intcli.cli.app import app
 from intcli.cli.common import JqOption, JsonOption, complete_apps, examples, format_option, get_env, print_json
 
 

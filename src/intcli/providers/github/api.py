@@ -37,7 +37,7 @@ from intcli.safety import redact
 
 if TYPE_CHECKING:
     from intcli.env import Environment
-    from intcli.httpcache import ConditionalCache
+    from intcli.httpcache import CachedResponse, ConditionalCache
     from intcli.transport import Response
 
 # Search results stop at 10 pages, so after page 1 at most 9 requests are ever in flight at once.
@@ -54,7 +54,7 @@ class Page:
 class GitHubAPI:
     def __init__(self, env: Environment, where: Endpoint, token: str, cache: ConditionalCache | None = None,
                  max_wait: float = 60.0, on_page: Callable[[], None] | None = None,
-                 token_source: str = "keyring") -> None:
+                 token_source: str = "keyring", ahead: bool = False) -> None:
         self.env = env
         self.token_source = token_source  # "keyring", "file" or the variable the token came from
         self.where = where
@@ -62,7 +62,7 @@ class GitHubAPI:
         self.max_wait = max_wait
         self.on_page = on_page
         self.budget = WaitBudget(max_wait)  # all the waits of this command together
-        self._http = client(env, where.api_url, api_headers(token), host=where.host)
+        self._http = client(env, where.api_url, api_headers(token), host=where.host, ahead=ahead)
 
     def __enter__(self) -> GitHubAPI:
         return self
@@ -73,10 +73,7 @@ class GitHubAPI:
     # -- one request -------------------------------------------------------------------------------------------
     def get(self, path: str, params: dict[str, str | int] | None = None, remember: bool = True) -> Page:
         """One page; ``remember=False`` for pages never asked again (a first sync's): no conditional cache."""
-        url = f"{path}?{urlencode(sorted((params or {}).items()))}" if params else path
-        cache = self.cache if remember else None
-        cached = cache.get(self.where.api_url + url) if cache else None
-        headers = cached.validators() if cached else {}
+        url, cached, headers = self._prepare(path, params, remember)
         response = with_retries(self.env, f"GET {_path(url)}", lambda: self._send(url, headers),
                                 self.budget)
         if response.status_code == 304 and cached is not None:
@@ -85,11 +82,23 @@ class GitHubAPI:
             page = Page(_decode(cached.body, self.where.host, url), dict(cached.headers))
         else:
             page = Page(_decode(response.content, self.where.host, url), dict(response.headers))
-            if cache:
-                cache.put(self.where.api_url + url, response)
+            if remember and self.cache:
+                self.cache.put(self.where.api_url + url, response)
         if self.on_page:
             self.on_page()
         return page
+
+    def start(self, path: str, params: dict[str, str | int] | None = None) -> None:
+        """Send the request ``get(path, params)`` will make, now (a head start: ``intcli.head_start``)."""
+        url, _, headers = self._prepare(path, params, remember=True)
+        self._http.start("GET", url, headers=headers)
+
+    def _prepare(self, path: str, params: dict[str, str | int] | None,
+                 remember: bool) -> tuple[str, CachedResponse | None, dict[str, str]]:
+        """The URL of a page, its cached answer, and the headers asking whether it changed since."""
+        url = f"{path}?{urlencode(sorted((params or {}).items()))}" if params else path
+        cached = self.cache.get(self.where.api_url + url) if self.cache and remember else None
+        return url, cached, cached.validators() if cached else {}
 
     def _send(self, url: str, headers: dict[str, str]) -> Response:
         response = send_once(self._http, "GET", url, headers=headers)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from intcli.errors import ConfigError, UsageError
 from intcli.providers.github import PROVIDER, PUBLIC_API, Endpoint, check_token_shape, endpoint
@@ -36,24 +36,37 @@ def credentials(env: Environment, registry: Registry) -> tuple[Endpoint, str, st
 
 
 def open_api(env: Environment, registry: Registry, max_wait: float = 60.0,
-             on_page: Callable[[], None] | None = None) -> GitHubAPI:
-    """The REST client for the credentials in use, with the conditional-request cache of its host."""
+             on_page: Callable[[], None] | None = None, ahead: bool = False) -> GitHubAPI:
+    """The REST client for the credentials in use, with the conditional-request cache of its host (``ahead``: a
+    head start's, whose client the fetch then uses)."""
     from intcli.httpcache import ConditionalCache
     from intcli.providers.github.api import GitHubAPI
 
     where, token, source = credentials(env, registry)
     cache = ConditionalCache(env, f"github/{where.host.replace(':', '_')}")
-    return GitHubAPI(env, where, token, cache, max_wait=max_wait, on_page=on_page, token_source=source)
+    return GitHubAPI(env, where, token, cache, max_wait=max_wait, on_page=on_page, token_source=source, ahead=ahead)
 
 
 def fetch_user_issues(env: Environment, registry: Registry, request: FetchRequest) -> IssueList:
-    from intcli.providers.github.issues import assigned_issues, search_query
+    from intcli.providers.github.issues import assigned_issues, search_params
 
-    assignee, state = request.get("assignee", "@me"), request.get("state", "open")
-    repos, labels = request.get("repo", []), request.get("label", [])
-    search_query(assignee, state, repos, labels)  # bad input is exit 2 before any credential is looked up
+    search = _user_issues_search(request)
+    search_params(**search, limit=None)  # bad input is exit 2 before any credential is looked up
     with open_api(env, registry, request.max_wait, request.on_page) as api:
-        return assigned_issues(api, assignee=assignee, state=state, repos=repos, labels=labels, limit=request.limit)
+        return assigned_issues(api, **search, limit=request.limit)
+
+
+def head_start_user_issues(env: Environment, registry: Registry, request: FetchRequest) -> None:
+    """The first search page ``fetch_user_issues`` asks for, sent ahead (``intcli.head_start``)."""
+    from intcli.providers.github.issues import search_params
+
+    params = search_params(**_user_issues_search(request), limit=request.limit)
+    open_api(env, registry, request.max_wait, ahead=True).start("/search/issues", {**params, "page": 1})
+
+
+def _user_issues_search(request: FetchRequest) -> dict[str, Any]:
+    return {"assignee": request.get("assignee", "@me"), "state": request.get("state", "open"),
+            "repos": request.get("repo", []), "labels": request.get("label", [])}
 
 
 def fetch_repository_issues(env: Environment, registry: Registry, request: FetchRequest) -> IssueList:
@@ -96,6 +109,20 @@ def fetch_repository_issues(env: Environment, registry: Registry, request: Fetch
     if request.limit is not None:
         issues = issues[: request.limit]
     return IssueList(issues, len(issues), [note for result in results for note in result.notes])
+
+
+def head_start_repository_issues(env: Environment, registry: Registry, request: FetchRequest) -> None:
+    """The first page ``fetch_repository_issues`` asks for without --sync or --offline, sent ahead (not with
+    --since: an age such as 7d is a time that would be computed again, a moment later)."""
+    from intcli.providers.github.issues import repository_query
+
+    repos: list[str] = request.get("repo", [])
+    labels: list[str] = request.get("label", [])
+    if not repos or request.get("sync") or request.get("offline") or request.get("since") is not None \
+            or any("," in label for label in labels):
+        return
+    path, params = repository_query(repos[0], request.get("state", "open"), None, labels)
+    open_api(env, registry, request.max_wait, ahead=True).start(path, {**params, "page": 1})
 
 
 def _guarded(env: Environment, host: str, work: Callable[[], IssueList], retry: bool) -> IssueList:

@@ -98,12 +98,18 @@ def search_query(assignee: str, state: str, repos: list[str], labels: list[str])
     return " ".join(parts)
 
 
+def search_params(assignee: str, state: str, repos: Sequence[str], labels: Sequence[str],
+                  limit: int | None) -> dict[str, str | int]:
+    """The search ``assigned_issues`` pages through (each page adds its ``page``)."""
+    return {"q": search_query(assignee, state, list(repos), list(labels)), "sort": "updated", "order": "desc",
+            "per_page": min(PER_PAGE, limit) if limit else PER_PAGE}
+
+
 def assigned_issues(api: GitHubAPI, *, assignee: str = "@me", state: str = "open", repos: Sequence[str] = (),
                     labels: Sequence[str] = (), limit: int | None = None) -> IssueList:
     """Issues assigned to ``assignee``, most recently updated first; page 1 tells the total, the rest in parallel."""
-    per_page = min(PER_PAGE, limit) if limit else PER_PAGE
-    params: dict[str, str | int] = {"q": search_query(assignee, state, list(repos), list(labels)),
-                                    "sort": "updated", "order": "desc", "per_page": per_page}
+    params = search_params(assignee, state, repos, labels, limit)
+    per_page = int(params["per_page"])
     first = api.get("/search/issues", {**params, "page": 1})
     if not isinstance(first.data, dict) or not isinstance(first.data.get("total_count"), int):
         raise UpstreamError("unexpected answer from GitHub search: no total_count", hint="check --host")
@@ -124,16 +130,22 @@ def assigned_issues(api: GitHubAPI, *, assignee: str = "@me", state: str = "open
     return result
 
 
-def repository_issues(api: GitHubAPI, repo: str, *, state: str = "open", since: str | None = None,
-                      labels: Sequence[str] = (), limit: int | None = None) -> IssueList:
-    """A repository's issues, most recently updated first (pull requests removed); with ``labels``, only those
-    that have them all."""
+def repository_query(repo: str, state: str, since: str | None,
+                     labels: Sequence[str]) -> tuple[str, dict[str, str | int]]:
+    """The path and parameters ``repository_issues`` pages through (each page adds its ``page``)."""
     params: dict[str, str | int] = {"state": state, "sort": "updated", "direction": "desc", "per_page": PER_PAGE}
     if since:
         params["since"] = since
     if labels:
         params["labels"] = ",".join(labels)  # the caller refuses labels with a comma
-    path = f"/repos/{check_repo(repo)}/issues"
+    return f"/repos/{check_repo(repo)}/issues", params
+
+
+def repository_issues(api: GitHubAPI, repo: str, *, state: str = "open", since: str | None = None,
+                      labels: Sequence[str] = (), limit: int | None = None) -> IssueList:
+    """A repository's issues, most recently updated first (pull requests removed); with ``labels``, only those
+    that have them all."""
+    path, params = repository_query(repo, state, since, labels)
     first = api.get(path, {**params, "page": 1})
     last = last_page(first.headers.get("link", ""))
     if last > MAX_PAGES:
