@@ -146,3 +146,19 @@ def test_only_the_invoked_command_module_is_imported():
     assert result.returncode == 0, result.stderr
     expected = ["intcli.cli.app", "intcli.cli.coercion", "intcli.cli.common", "intcli.cli.status"]
     assert result.stderr.strip() == str(expected)
+
+
+@pytest.mark.parametrize("stdout", ["full disk", "closed"])
+def test_output_that_cannot_be_written_is_one_line_and_exit_1(stdout):
+    import os
+    import subprocess
+    import sys
+
+    redirect = "> /dev/full" if stdout == "full disk" else ">&-"
+    for unbuffered in ("", "1"):
+        result = subprocess.run(["sh", "-c", f"{sys.executable} -m intcli registry --json {redirect}"],
+                                capture_output=True, text=True, timeout=60,
+                                env={**os.environ, "PYTHONUNBUFFERED": unbuffered})
+        assert result.returncode == 1, result.stderr
+        assert result.stderr.startswith("intcli: error: could not write the output") and \
+            result.stderr.count("\n") == 1, result.stderr

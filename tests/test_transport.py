@@ -175,7 +175,8 @@ def test_a_proxy_url_gives_its_host_port_and_credentials():
     assert configured_proxy({"ALL_PROXY": "proxy.example:3128"}) == ("proxy.example", 3128, None)
 
 
-@pytest.mark.parametrize("url", ["https://proxy.example:3128", "socks5://proxy.example:1080", "http://:3128"])
+@pytest.mark.parametrize("url", ["https://proxy.example:3128", "socks5://proxy.example:1080", "http://:3128",
+                                 "http://me:s3cret@[proxy.example:3128"])
 def test_a_proxy_intcli_cannot_use_is_refused_naming_the_variable(run, url, monkeypatch):
     with pytest.raises(ProxySettingError, match="HTTPS_PROXY"):
         configured_proxy({"HTTPS_PROXY": url})
@@ -261,4 +262,209 @@ def test_https_goes_through_a_connect_proxy_with_its_credentials(run, ca, trust_
         assert all("Authorization" not in fields for _, fields in proxy.tunnels)  # the token stays in the tunnel
     finally:
         proxy.stop()
+        server.stop()
+
+
+# -- servers that bend HTTP (found in review) -------------------------------------------------------------------------
+class Scripted:
+    """A loopback server that answers each connection with ``script(connection, number)``."""
+
+    def __init__(self, script) -> None:
+        self.script = script
+        self.connections = 0
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.base = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._serve, args=(connection, self.connections), daemon=True).start()
+
+    def _serve(self, connection: socket.socket, number: int) -> None:
+        try:
+            self.script(connection, number)
+        except OSError:
+            pass
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        self.listener.close()
+
+
+def read_request(connection: socket.socket) -> str:
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = connection.recv(4096)
+        if not chunk:
+            raise OSError("closed")
+        head += chunk
+    return head.split(b" ", 2)[1].decode()
+
+
+def answer(path: str, extra: bytes = b"") -> bytes:
+    body = json.dumps({"path": path}).encode()
+    return b"HTTP/1.1 200 OK\r\n" + extra + b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+def test_interim_answers_are_skipped_and_never_taken_for_the_next_requests_answer(env):
+    def script(connection, number):
+        while True:
+            path = read_request(connection)
+            connection.sendall(b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n"
+                               b"HTTP/1.1 102 Processing\r\n\r\n" + answer(path))
+
+    server = Scripted(script)
+    try:
+        with client(env, server.base) as http:
+            answers = [(r.status_code, json.loads(r.content)["path"]) for r in (http.get(f"/{n}") for n in range(3))]
+        assert answers == [(200, "/0"), (200, "/1"), (200, "/2")]
+        assert server.connections == 1
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("idle_end", ["close", "408 then close"])
+def test_a_kept_connection_the_server_ended_while_idle_is_not_used(env, idle_end):
+    def script(connection, number):
+        connection.sendall(answer(read_request(connection)))
+        if idle_end != "close":
+            connection.sendall(b"HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+
+    server = Scripted(script)
+    try:
+        with client(env, server.base) as http:
+            http.get("/first")
+            import time
+
+            time.sleep(0.2)  # the server has ended the first connection
+            second = http.get("/second")
+        assert (second.status_code, json.loads(second.content)["path"]) == (200, "/second")
+        assert server.connections == 2
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("status", [b"304 Not Modified", b"204 No Content", b"200 OK"])
+def test_an_empty_answer_marked_gzip_is_empty(env, status):
+    def script(connection, number):
+        read_request(connection)
+        connection.sendall(b"HTTP/1.1 " + status + b"\r\nContent-Encoding: gzip\r\nContent-Length: 0\r\n\r\n")
+
+    server = Scripted(script)
+    try:
+        with client(env, server.base) as http:
+            assert http.get("/x").content == b""
+    finally:
+        server.stop()
+
+
+def test_bytes_after_the_gzip_data_end_the_request_at_once(env):
+    def script(connection, number):
+        read_request(connection)
+        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n\r\n" + gzip.compress(b"{}"))
+        while True:
+            connection.sendall(b"x" * 65536)
+
+    server = Scripted(script)
+    try:
+        with client(env, server.base) as http, pytest.raises(Exception, match="DecodingError|cannot be decoded"):
+            from intcli.http import send_once
+
+            send_once(http, "GET", "/x")
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize(("location", "message"), [
+    (b"/with space", "spaces or control characters"), (b"https://127.0.0.1:99999/x", "malformed URL"),
+    (b"https://[::1/x", "malformed URL"), (b"https://a..b/x", "malformed URL")])
+def test_a_redirect_to_a_malformed_url_is_exit_3_in_one_line(run, monkeypatch, location, message):
+    def script(connection, number):
+        read_request(connection)
+        connection.sendall(b"HTTP/1.1 302 Found\r\nLocation: " + location + b"\r\nContent-Length: 0\r\n\r\n")
+
+    server = Scripted(script)
+    try:
+        monkeypatch.setenv("GH_TOKEN", TOKEN)
+        monkeypatch.setenv("GITHUB_API_URL", f"{server.base}/api/v3")
+        result = run("fetch", "github.user_issues")
+        assert result.exit_code == 3 and message in result.stderr and result.stderr.count("\n") == 1, result.stderr
+    finally:
+        server.stop()
+
+
+def test_a_redirect_to_utf8_is_followed_percent_encoded(env):
+    def script(connection, number):
+        while True:
+            path = read_request(connection)
+            if path == "/start":
+                connection.sendall(b"HTTP/1.1 302 Found\r\nLocation: /caf\xc3\xa9\r\nContent-Length: 0\r\n\r\n")
+            else:
+                connection.sendall(answer(path))
+
+    server = Scripted(script)
+    try:
+        with client(env, server.base) as http:
+            assert json.loads(http.get("/start").content)["path"] == "/caf%C3%A9"
+    finally:
+        server.stop()
+
+
+def test_a_redirect_to_the_default_port_is_the_same_origin():
+    from intcli.http import _redirected
+
+    _, url, headers, _ = _redirected("GET", "https://h.example/a", {"Authorization": "x"}, None,
+                                     "https://h.example:443/b", 302)
+    assert url == "https://h.example:443/b" and headers == {"Authorization": "x"}
+
+
+def test_parameters_are_encoded_as_httpx_did(env):
+    http = client(env, "https://api.example.test/v1")
+    url = http._url("/p", {"on": True, "off": False, "ids": ["a", "b"], "n": 5, "gone": None, "q": "a b&c"})
+    assert url == "https://api.example.test/v1/p?on=true&off=false&ids=a&ids=b&n=5&q=a+b%26c"
+    assert http._url("/search?q=x://y", None) == "https://api.example.test/v1/search?q=x://y"
+
+
+def test_a_proxy_answering_garbage_is_exit_3_naming_the_proxy(run, monkeypatch, trust_ca):
+    def script(connection, number):
+        read_request(connection)
+        connection.sendall(b"SSH-2.0-not-a-proxy\r\n\r\n")
+
+    proxy = Scripted(script)
+    try:
+        monkeypatch.setenv("GH_TOKEN", TOKEN)
+        monkeypatch.setenv("GITHUB_API_URL", "https://api.example.test/api/v3")
+        monkeypatch.setenv("HTTPS_PROXY", proxy.base)
+        result = run("fetch", "github.user_issues")
+        assert result.exit_code == 3 and result.stderr.count("\n") == 1, result.stderr
+        assert "the proxy would not open a tunnel to api.example.test" in result.stderr
+    finally:
+        proxy.stop()
+
+
+def test_an_exchange_past_its_deadline_is_stopped_not_left_running(monkeypatch):
+    """A server sending chunk trailers forever: at the deadline the request fails, and its thread ends too."""
+    import time
+
+    def script(connection, number):
+        read_request(connection)
+        connection.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n")
+        while True:
+            connection.sendall(b"X-Trailer: more\r\n" * 100)
+            time.sleep(0.01)
+
+    server = Scripted(script)
+    try:
+        env = Environment(environ={"INTCLI_HTTP_TIMEOUT": "0.25"})
+        with client(env, server.base) as http, pytest.raises(UpstreamError, match="did not finish answering"):
+            http.get("/x")
+        time.sleep(0.5)
+        assert [t for t in threading.enumerate() if t.name == "intcli-http" and t.is_alive()] == []
+    finally:
         server.stop()

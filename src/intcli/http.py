@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     import ssl
 
     from intcli.env import Environment
-    from intcli.transport import Response
+    from intcli.transport import Cancel, Response
 
 USER_AGENT = f"intcli/{__version__}"
 DEFAULT_TIMEOUT_SECONDS = 30.0
@@ -113,10 +113,12 @@ def with_retries(env: Environment, label: str, send: Callable[[], _T], budget: W
 
 def send_once(http: HTTP, method: str, url: str, **kwargs: Any) -> Response:
     """One bounded request; transport failures become Retryable (then exit 3 naming the host)."""
-    from intcli.transport import DecodingError, TransportError
+    from intcli.transport import DecodingError, ProxyError, TransportError
 
     try:
         return http.request(method, url, **kwargs)
+    except ProxyError as exc:  # a proxy refusing the tunnel (407, 403) will refuse it again
+        raise transport_error(exc, http.host) from None
     except DecodingError:
         raise UpstreamError(f"{http.host} sent a body that cannot be decoded for {method} {_path(url)}",
                             hint="retry later") from None
@@ -294,7 +296,7 @@ class HTTP:
         self.base_url = base_url.rstrip("/")
         self.host = host or urlsplit(base_url).netloc
         self.deadline = timeout * DEADLINE_FACTOR
-        self.headers = {"User-Agent": USER_AGENT, "Accept": "*/*", "Accept-Encoding": "gzip", **headers}
+        self.headers = _merged({"User-Agent": USER_AGENT, "Accept": "*/*", "Accept-Encoding": "gzip"}, headers)
         self._pool = Pool(_tls_context(env), min(timeout, 10.0), timeout, env.environ)
         self._early: dict[_Prepared, _Exchange] = {}  # requests sent by ``start``, waiting to be asked for
 
@@ -329,26 +331,32 @@ class HTTP:
 
     def _prepare(self, method: str, url: str, params: Mapping[str, Any] | None, json: Any,
                  content: bytes | str | None, headers: Mapping[str, str] | None) -> _Prepared:
-        merged = {**self.headers}
-        for name, value in (headers or {}).items():  # names are case-insensitive: a request's own win
-            merged = {k: v for k, v in merged.items() if k.lower() != name.lower()}
-            merged[name] = value
+        merged = _merged(self.headers, headers or {})
         body = _body(json, content, merged)
         return _Prepared(method, self._url(url, params), tuple(merged.items()), body, _path(url))
 
     def _url(self, url: str, params: Mapping[str, Any] | None) -> str:
-        whole = url if "://" in url else f"{self.base_url}/{url.lstrip('/')}"
+        """``url`` under the base URL (unless it is a whole http(s) URL), with ``params`` added to its query:
+        lists repeat the name, booleans are ``true``/``false``, None leaves the parameter out."""
+        whole = url if url.startswith(("https://", "http://")) else f"{self.base_url}/{url.lstrip('/')}"
+        if whole.startswith("http://"):
+            check_base_url(whole, "the request URL")  # plain http to loopback only, whoever built the URL
         if params:
             from urllib.parse import urlencode
 
-            query = urlencode([(k, v) for k, v in params.items() if v is not None], doseq=True)
+            def text(value: Any) -> Any:
+                return str(value).lower() if isinstance(value, bool) else value
+
+            pairs = [(k, [text(item) for item in v] if isinstance(v, list | tuple) else text(v))
+                     for k, v in params.items() if v is not None]
+            query = urlencode(pairs, doseq=True)
             whole = f"{whole}{'&' if '?' in whole else '?'}{query}"
         return whole
 
     def _exchange(self, method: str, url: str, headers: dict[str, str], body: bytes | None,
-                  abandoned: Any) -> Response:
+                  abandoned: Cancel) -> Response:
         for _ in range(MAX_REDIRECTS + 1):
-            response = self._pool.send(method, url, headers, body)
+            response = self._pool.send(method, url, headers, body, abandoned)
             following = _redirect_target(response)
             if following is None:
                 try:
@@ -361,7 +369,7 @@ class HTTP:
         raise UpstreamError(f"{self.host} redirected {method} {_path(url)} more than {MAX_REDIRECTS} times",
                             hint="check the API URL or site the command was given")
 
-    def _read_body(self, response: Response, method: str, abandoned: Any) -> bytes:
+    def _read_body(self, response: Response, method: str, abandoned: Cancel) -> bytes:
         too_large = UpstreamError(
             f"{self.host} sent more than {MAX_BODY_BYTES // 2**20} MiB for {method} {_path(response.url)}",
             hint="a real API page is far smaller: check the API URL, or retry later")
@@ -374,10 +382,19 @@ class HTTP:
             size += len(chunk)
             if size > MAX_BODY_BYTES:
                 raise too_large
-            if abandoned.is_set():
+            if abandoned.cancelled:
                 raise UpstreamError(f"{self.host}: the answer came too late", hint="retry later")
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+def _merged(headers: Mapping[str, str], overrides: Mapping[str, str]) -> dict[str, str]:
+    """``headers`` with ``overrides`` (names are case-insensitive: an override replaces any spelling)."""
+    merged = dict(headers)
+    for name, value in overrides.items():
+        merged = {k: v for k, v in merged.items() if k.lower() != name.lower()}
+        merged[name] = value
+    return merged
 
 
 class _Prepared(NamedTuple):
@@ -398,12 +415,14 @@ class _Exchange:
         import threading
         import time
 
+        from intcli.transport import Cancel
+
         self.http = http
         self.request = request
         self.sent = time.monotonic()
         self.outcome: list[Response | BaseException] = []
         self.finished = threading.Event()
-        self.abandoned = threading.Event()
+        self.abandoned = Cancel()
         threading.Thread(target=self._run, daemon=True, name="intcli-http").start()
 
     def _run(self) -> None:
@@ -425,7 +444,8 @@ class _Exchange:
                                     f"{self.request.path} within {deadline:g}s",
                                     hint="retry later, or raise INTCLI_HTTP_TIMEOUT")
         finally:
-            self.abandoned.set()  # the exchange stops at its next chunk if it is still running
+            if not self.finished.is_set():  # the deadline, or Ctrl-C: a read still waiting ends now
+                self.abandoned.cancel()
         result = self.outcome[0]
         if isinstance(result, BaseException):
             raise result
@@ -456,29 +476,44 @@ def _redirect_target(response: Response) -> str | None:
 
 def _redirected(method: str, url: str, headers: dict[str, str], body: bytes | None, location: str,
                 status: int) -> tuple[str, str, dict[str, str], bytes | None]:
-    """The request a redirect asks for (as browsers do): 303, and 301/302 after a POST, become a GET
-    without a body; the Authorization header is dropped when the origin changes (except http → https on the same
-    host); a URL that is not http(s), or plain http off loopback, is refused."""
-    from urllib.parse import urljoin
+    """The request a redirect asks for (as browsers do): 303, and 301/302 after a POST, become a GET without a
+    body; the Authorization header is dropped when the origin changes (except http → https on the same host); a
+    URL that is not http(s), plain http off loopback, or a malformed one is refused (exit 3)."""
+    from urllib.parse import quote, urljoin
 
-    following = urljoin(url, location.strip())
-    new, old = urlsplit(following), urlsplit(url)
     where = urlsplit(url).netloc
+    refused = f"{where} redirected {method} {_path(url)}"
+    location = location.strip()
+    if any(ord(c) < 0x21 or ord(c) == 0x7F for c in location):
+        raise UpstreamError(f"{refused} to a URL with spaces or control characters", hint="check the API URL")
+    try:
+        # As browsers do, bytes a URL may not hold (e.g. UTF-8; headers arrive as Latin-1 text) are
+        # percent-encoded; the rest is kept.
+        following = urljoin(url, quote(location.encode("latin-1"), safe="!#$%&'()*+,/:;=?@[]~"))
+        new, old = urlsplit(following), urlsplit(url)
+        new_origin, old_origin = _origin(new), _origin(old)
+        if new.hostname:
+            new.hostname.encode("idna")
+    except (ValueError, UnicodeError):
+        raise UpstreamError(f"{refused} to a malformed URL", hint="check the API URL") from None
     if new.scheme not in ("http", "https") or not new.hostname:
-        raise UpstreamError(f"{where} redirected {method} {_path(url)} to a URL that is not http(s)",
-                            hint="check the API URL")
+        raise UpstreamError(f"{refused} to a URL that is not http(s)", hint="check the API URL")
     if new.scheme == "http" and not is_loopback(new.hostname):
-        raise UpstreamError(f"{where} redirected {method} {_path(url)} to plain http ({new.hostname}), which "
-                            "would expose the request", hint="check the API URL")
+        raise UpstreamError(f"{refused} to plain http ({new.hostname}), which would expose the request",
+                            hint="check the API URL")
     if status == 303 and method != "HEAD" or status in (301, 302) and method == "POST":
         method, body = "GET", None
         headers = {k: v for k, v in headers.items() if k.lower() not in ("content-type", "content-length")}
-    same_origin = (new.scheme, new.hostname, new.port) == (old.scheme, old.hostname, old.port)
     upgraded = (old.scheme, new.scheme) == ("http", "https") and old.hostname == new.hostname \
-        and old.port in (None, 80) and new.port in (None, 443)
-    if not same_origin and not upgraded:
+        and old_origin[2] == 80 and new_origin[2] == 443
+    if new_origin != old_origin and not upgraded:
         headers = {k: v for k, v in headers.items() if k.lower() != "authorization"}
     return method, following, headers, body
+
+
+def _origin(parts: Any) -> tuple[str, str, int]:
+    """(scheme, host, port) with the scheme's default port filled in: ``https://h`` and ``https://h:443`` match."""
+    return parts.scheme, parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
 
 
 def _path(url: str) -> str:
@@ -565,8 +600,11 @@ def _tls_context(env: Environment) -> ssl.SSLContext:
 
 def transport_error(exc: Exception, host: str) -> UpstreamError:
     """A network or TLS failure as a one-line UpstreamError (exit 3) naming the host and the likely fix."""
-    from intcli.transport import ConnectTimeout, ReadTimeout
+    from intcli.transport import ConnectTimeout, ProxyError, ReadTimeout
 
+    if isinstance(exc, ProxyError):
+        return UpstreamError(f"the proxy would not open a tunnel to {host} ({exc})",
+                             hint="check HTTPS_PROXY (and its user:password) and NO_PROXY")
     if "CERTIFICATE" in str(exc):
         return UpstreamError(f"TLS certificate of {host} could not be verified",
                              hint="for a private CA, set SSL_CERT_FILE to its bundle")

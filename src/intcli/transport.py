@@ -21,6 +21,10 @@ from urllib.parse import unquote, urlsplit
 
 CHUNK = 64 * 1024
 MAX_IDLE_PER_ORIGIN = 10  # a fetch has at most 9 requests in flight at once
+MAX_INTERIM_ANSWERS = 20  # 100 Continue, 102 Processing, 103 Early Hints... before the real answer
+# What a kept connection the server closed meanwhile fails with: the request is sent again on a new one.
+STALE = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, http.client.RemoteDisconnected,
+         ssl.SSLEOFError, ssl.SSLZeroReturnError)
 
 
 class TransportError(Exception):
@@ -49,6 +53,14 @@ class RemoteProtocolError(TransportError):
 
 class DecodingError(TransportError):
     """The body's Content-Encoding is one intcli did not ask for, or the compressed data is corrupt."""
+
+
+class ProxyError(ConnectError):
+    """The proxy would not open a tunnel to the server (its status, e.g. 407, is in the message)."""
+
+
+class InvalidURL(TransportError):
+    """A URL (e.g. a redirect's) that cannot be sent: a bad port, host or character."""
 
 
 class Headers(dict[str, str]):
@@ -91,13 +103,17 @@ class Response:
         if encoding not in ("identity", "gzip", "x-gzip"):
             raise DecodingError(f"unrequested content encoding {encoding[:40]!r}")
         inflater = zlib.decompressobj(16 + zlib.MAX_WBITS) if encoding != "identity" else None
+        received = False
         while True:
             data = self._read()
             if not data:
                 break
+            received = True
             if inflater is None:
                 yield data
                 continue
+            if inflater.eof:  # bytes after the end of the gzip data would only pile up, uncounted
+                raise DecodingError("data after the end of the gzip stream")
             try:
                 piece = inflater.decompress(data, CHUNK)
                 while piece:
@@ -105,7 +121,9 @@ class Response:
                     piece = inflater.decompress(inflater.unconsumed_tail, CHUNK) if inflater.unconsumed_tail else b""
             except zlib.error:
                 raise DecodingError("corrupt gzip data") from None
-        if inflater is not None and not inflater.eof:
+            if inflater.unused_data:
+                raise DecodingError("data after the end of the gzip stream")
+        if inflater is not None and received and not inflater.eof:  # (an empty body, e.g. a 304's, is empty)
             raise DecodingError("the gzip data ends early")
         self._release(True)
 
@@ -128,6 +146,30 @@ class Response:
     def close(self) -> None:
         """Done with this answer: a connection whose body was not read to the end cannot be used again."""
         self._release(False)
+
+
+class _Answer(http.client.HTTPResponse):
+    """``http.client``'s response, skipping every interim answer (it skips only 100 Continue): a 103 Early Hints
+    taken for the answer would leave the real one unread on a kept connection, for the next request to get."""
+
+    interim = 0
+
+    def _read_status(self) -> tuple[str, int, str]:
+        while True:
+            version, status, reason = super()._read_status()  # type: ignore[misc]
+            if status >= 200 or status == 100:  # begin() skips a 100 and its headers itself
+                if status == 100:
+                    self._count_interim()
+                return version, status, reason
+            if status == 101:
+                raise RemoteProtocolError("101 Switching Protocols, which intcli never asks for")
+            self._count_interim()
+            http.client._read_headers(self.fp)  # type: ignore[attr-defined]  # the interim answer's, dropped
+
+    def _count_interim(self) -> None:
+        self.interim += 1
+        if self.interim > MAX_INTERIM_ANSWERS:
+            raise RemoteProtocolError(f"more than {MAX_INTERIM_ANSWERS} interim answers")
 
 
 class _Release:
@@ -173,7 +215,8 @@ class Pool:
         self._idle: dict[Origin, list[http.client.HTTPConnection]] = {}
         self._lock = threading.Lock()
 
-    def send(self, method: str, url: str, headers: dict[str, str], body: bytes | None) -> Response:
+    def send(self, method: str, url: str, headers: dict[str, str], body: bytes | None,
+             cancel: Cancel | None = None) -> Response:
         """Send one request and read the answer's status and headers; the body is left to ``Response``.
 
         An idempotent request on a kept connection that the server had meanwhile closed is sent once more on a
@@ -189,6 +232,8 @@ class Pool:
             reused = connection is not None
             if connection is None:
                 connection = self._connect(key)
+            if cancel is not None:
+                cancel.watch(connection)
             release = _Release(self, key, connection)
             try:
                 release.response = self._exchange(connection, method, target, headers, body)
@@ -206,15 +251,17 @@ class Pool:
                   body: bytes | None) -> http.client.HTTPResponse:
         try:
             connection.request(method, target, body=body, headers=headers)
-        except (BrokenPipeError, ConnectionResetError) as exc:
+        except STALE as exc:
             raise _StaleConnection(type(exc).__name__) from None
         except TimeoutError:
             raise ReadTimeout("the server stopped reading the request") from None
         except OSError as exc:
             raise ReadError(type(exc).__name__) from None
+        except (http.client.HTTPException, ValueError, UnicodeError) as exc:  # e.g. a control character in the URL
+            raise InvalidURL(type(exc).__name__) from None
         try:
             return connection.getresponse()
-        except (http.client.RemoteDisconnected, ConnectionResetError) as exc:
+        except STALE as exc:
             raise _StaleConnection(type(exc).__name__) from None
         except TimeoutError:
             raise ReadTimeout("no answer in time") from None
@@ -224,9 +271,15 @@ class Pool:
             raise ReadError(type(exc).__name__) from None
 
     def _take(self, key: Origin) -> http.client.HTTPConnection | None:
-        with self._lock:
-            idle = self._idle.get(key)
-            return idle.pop() if idle else None
+        """A kept connection to ``key`` still open: one with something to read while idle has been closed by
+        the server, or holds an answer nobody asked for (e.g. a 408 before closing), and is dropped."""
+        while True:
+            with self._lock:
+                idle = self._idle.get(key)
+                connection = idle.pop() if idle else None
+            if connection is None or _quiet(connection):
+                return connection
+            connection.close()
 
     def keep(self, key: Origin, connection: http.client.HTTPConnection) -> None:
         with self._lock:
@@ -247,6 +300,7 @@ class Pool:
                 connection.set_tunnel(key.host, key.port, headers=tunnel)
         else:  # plain http: loopback only (``intcli.http.check_base_url``), never proxied
             connection = http.client.HTTPConnection(key.host, key.port, timeout=self.connect_timeout)
+        connection.response_class = _Answer
         try:
             connection.connect()
         except TimeoutError:
@@ -257,7 +311,14 @@ class Pool:
             raise ConnectError(f"CERTIFICATE_VERIFY_FAILED: {exc.verify_message}") from None
         except OSError as exc:  # refused, unreachable, no such host, a TLS failure, a proxy refusing the tunnel
             connection.close()
+            said = str(exc)
+            if proxy and said.startswith("Tunnel connection failed"):  # http.client's words, with the status
+                status = said.partition(":")[2].strip()[:3]
+                raise ProxyError(status if status.isdigit() else "no tunnel") from None
             raise ConnectError(type(exc).__name__) from None
+        except (http.client.HTTPException, UnicodeError, ValueError) as exc:  # a proxy's garbage, a bad host name
+            connection.close()
+            raise (ProxyError("not HTTP") if proxy else InvalidURL(type(exc).__name__)) from None
         assert connection.sock is not None  # connect() succeeded
         connection.sock.settimeout(self.read_timeout)
         return connection
@@ -272,6 +333,51 @@ class Pool:
 
 class _StaleConnection(Exception):
     pass
+
+
+class Cancel:
+    """Lets the thread waiting for an exchange stop it at the deadline: the connection in use is shut down, so a
+    read blocked on a server that keeps sending (or says nothing) ends at once, and no later step starts."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._connection: http.client.HTTPConnection | None = None
+        self.cancelled = False
+
+    def watch(self, connection: http.client.HTTPConnection) -> None:
+        with self._lock:
+            if self.cancelled:
+                connection.close()
+                raise ReadError("stopped at the deadline")
+            self._connection = connection
+
+    def cancel(self) -> None:
+        import socket
+
+        with self._lock:
+            self.cancelled = True
+            connection = self._connection
+        sock = connection.sock if connection is not None else None
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+def _quiet(connection: http.client.HTTPConnection) -> bool:
+    """Whether an idle connection has nothing to read (as it must have, unless the server closed it)."""
+    import select
+
+    sock = connection.sock
+    if sock is None:
+        return False
+    if isinstance(sock, ssl.SSLSocket) and sock.pending():
+        return False
+    try:
+        return not select.select([sock], [], [], 0)[0]
+    except (OSError, ValueError):
+        return False
 
 
 class ProxySettingError(ValueError):
@@ -299,11 +405,11 @@ def configured_proxy(environ: Mapping[str, str]) -> Proxy | None:
                          ("", ""))
     if not url:
         return None
-    parts = urlsplit(url if "://" in url else f"http://{url}")
     try:
+        parts = urlsplit(url if "://" in url else f"http://{url}")
         port = parts.port or 80
     except ValueError:
-        port = 0
+        raise ProxySettingError(f"{variable} is not an http:// proxy URL") from None
     if parts.scheme != "http" or not parts.hostname or not port:
         raise ProxySettingError(f"{variable} is not an http:// proxy URL")
     authorization = None

@@ -53,7 +53,8 @@ def run() -> NoReturn:
 
     code = main()
     try:
-        sys.stdout.flush()
+        if sys.stdout is not None:
+            sys.stdout.flush()
     except BrokenPipeError:  # the reader went away at the very end: as SIGPIPE would
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the rest of the buffer goes nowhere
         code = 141
@@ -64,21 +65,22 @@ def run() -> NoReturn:
         raise SystemExit(code)
     atexit._run_exitfuncs()
     try:
-        sys.stderr.flush()
+        if sys.stderr is not None:
+            sys.stderr.flush()
     finally:
         os._exit(code)
 
 
 def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
     """Run the CLI and return the exit status; every error path of intcli ends here."""
-    real_stdout = None
+    guarded, real_stdout = env is None, sys.stdout
     if env is None:
-        real_stdout, sys.stdout = sys.stdout, cast(TextIO, _ReaderGuard(sys.stdout))  # help is printed to sys.stdout
+        sys.stdout = cast(TextIO, _ReaderGuard(real_stdout))  # help is printed to sys.stdout
         env = Environment(stdout=sys.stdout)
     try:
         return _run(env, argv)
     finally:
-        if real_stdout is not None:
+        if guarded:
             sys.stdout = real_stdout
 
 
@@ -134,6 +136,9 @@ def _run(env: Environment, argv: list[str] | None) -> int:
         return code if isinstance(code, int) else int(ExitStatus.OK)
     except _StdoutClosed:
         return 141
+    except _StdoutFailed as exc:
+        print(f"intcli: error: could not write the output ({exc})", file=env.stderr)
+        return int(ExitStatus.ERROR)
     except usage_error as exc:  # Click's parsing errors, in intcli's one-line form
         if env.debug:
             _print_traceback(env)
@@ -196,29 +201,49 @@ class _StdoutClosed(Exception):
     pass
 
 
+class _StdoutFailed(Exception):
+    """stdout cannot be written (closed, or a full disk under a redirect): the output is incomplete."""
+
+
 class _ReaderGuard:
     """stdout whose reader may go away (``intcli fetch … | head -1``): end quietly with 141, as Unix tools do
     when SIGPIPE ends them, instead of a Python error. (SIGPIPE itself stays ignored: sockets need that.)"""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO | None) -> None:
         self._stream = stream
 
     def write(self, text: str) -> int:
+        if self._stream is None:
+            raise _StdoutFailed("standard output is closed")
         try:
             return self._stream.write(text)
         except BrokenPipeError:
             self._gone()
+        except OSError as exc:
+            self._failed(exc)
 
     def flush(self) -> None:
+        if self._stream is None:
+            return
         try:
             self._stream.flush()
         except BrokenPipeError:
             self._gone()
+        except OSError as exc:
+            self._failed(exc)
+
+    def _failed(self, exc: OSError) -> NoReturn:
+        import os
+
+        assert self._stream is not None
+        os.dup2(os.open(os.devnull, os.O_WRONLY), self._stream.fileno())  # what is still buffered goes nowhere
+        raise _StdoutFailed(exc.strerror or type(exc).__name__)
 
     def _gone(self) -> NoReturn:
         import os
 
         # Nothing more can be shown; point fd 1 at /dev/null so the interpreter's final flush stays silent.
+        assert self._stream is not None
         os.dup2(os.open(os.devnull, os.O_WRONLY), self._stream.fileno())
         raise _StdoutClosed
 
