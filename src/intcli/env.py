@@ -65,11 +65,11 @@ class Environment:
     def location(self, kind: str) -> Path:
         """The ``config``, ``state`` or ``cache`` directory: its variable (``DIRECTORY_VARIABLES``), else the
         platform's default; nothing is created or checked."""
-        import platformdirs
-
         override = self.environ.get(DIRECTORY_VARIABLES[kind])
         if override:
             return Path(override).expanduser()
+        import platformdirs
+
         default = {"config": platformdirs.user_config_dir, "state": platformdirs.user_state_dir,
                    "cache": platformdirs.user_cache_dir}[kind]
         return Path(default("intcli", appauthor=False))

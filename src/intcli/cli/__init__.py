@@ -5,7 +5,6 @@ command line (a fetch's first request can leave before: ``intcli.head_start``)."
 from __future__ import annotations
 
 import sys
-import traceback
 from typing import Any, NoReturn, TextIO, cast
 
 from intcli.env import Environment
@@ -194,6 +193,8 @@ def usage_message(exc: Any, command_path: str = "intcli") -> str:
 
 def _print_traceback(env: Environment) -> None:
     """The traceback under --debug, through the same filter as every message: it may quote a server's words."""
+    import traceback
+
     env.message(traceback.format_exc().rstrip("\n"))
 
 
