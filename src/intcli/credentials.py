@@ -27,7 +27,28 @@ class Credential:
 
 
 def resolve(env: Environment, registry: Registry, provider_id: str, connect_hint: str) -> Credential:
-    """``connect_hint`` is the fix named when there is nothing to use, e.g. "run `intcli connect jira`"."""
+    """``connect_hint`` is the fix named when there is nothing to use, e.g. "run `intcli connect jira`".
+
+    Resolved once per run (kept in ``env.shared``, with the error if there is one): a fetch's head start and the
+    fetch itself ask the keyring once, and a keyring that hangs makes a run wait once."""
+    from intcli.errors import IntcliError
+
+    key = f"intcli.credentials {provider_id}"
+    known = env.shared.get(key)
+    if isinstance(known, Credential):
+        return known
+    if isinstance(known, IntcliError):
+        raise known
+    try:
+        credential = _resolve(env, registry, provider_id, connect_hint)
+    except IntcliError as exc:
+        env.shared[key] = exc
+        raise
+    env.shared[key] = credential
+    return credential
+
+
+def _resolve(env: Environment, registry: Registry, provider_id: str, connect_hint: str) -> Credential:
     from intcli.connections import as_utc, credential_variable
     from intcli.safety import remember_secret
     from intcli.state import load_state

@@ -111,9 +111,14 @@ def test_keyring_faults_when_reading_the_token(run, github, isolated, monkeypatc
     monkeypatch.delenv("GITHUB_API_URL")
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", backend)
     monkeypatch.setenv("INTCLI_KEYRING_TIMEOUT", "0.5")
+    import keyring_backends
+
+    keyring_backends.HangingKeyring.reads = 0
     started = time.monotonic()
     result = run("fetch", "github.user_issues")
     assert time.monotonic() - started < 10
-    assert result.exit_code == 5 and message in result.stderr
+    assert result.exit_code == 5 and message in result.stderr and result.stderr.count("\n") == 1
+    if backend.endswith("HangingKeyring"):
+        assert keyring_backends.HangingKeyring.reads == 1  # the head start's answer (a timeout) is the fetch's
     assert not (state / "secrets.json").exists()  # never a plaintext fallback
     assert github.requests == []
