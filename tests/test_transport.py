@@ -181,6 +181,7 @@ def test_a_proxy_intcli_cannot_use_is_refused_naming_the_variable(run, url, monk
     with pytest.raises(ProxySettingError, match="HTTPS_PROXY"):
         configured_proxy({"HTTPS_PROXY": url})
     monkeypatch.setenv("GH_TOKEN", TOKEN)
+    monkeypatch.setenv("GITHUB_API_URL", "https://127.0.0.1:9/api/v3")  # never reached: loopback all the same
     monkeypatch.setenv("HTTPS_PROXY", url)
     result = run("fetch", "github.user_issues")
     assert result.exit_code == 5 and result.stderr.count("\n") == 1, result.stderr
@@ -468,3 +469,16 @@ def test_an_exchange_past_its_deadline_is_stopped_not_left_running(monkeypatch):
         assert [t for t in threading.enumerate() if t.name == "intcli-http" and t.is_alive()] == []
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("variable", ["SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "SSL_CERT_DIR"])
+def test_a_ca_setting_that_cannot_be_loaded_is_exit_5_naming_it(run, monkeypatch, tmp_path, variable):
+    for name in ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "SSL_CERT_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    not_pem = tmp_path / "not-a-bundle.pem"
+    not_pem.write_text("these are not certificates\n")
+    monkeypatch.setenv(variable, str(tmp_path / "missing") if variable == "SSL_CERT_DIR" else str(not_pem))
+    monkeypatch.setenv("GH_TOKEN", TOKEN)
+    monkeypatch.setenv("GITHUB_API_URL", "https://127.0.0.1:9/api/v3")  # never reached: loopback all the same
+    result = run("fetch", "github.user_issues")
+    assert result.exit_code == 5 and variable in result.stderr and result.stderr.count("\n") == 1, result.stderr

@@ -584,6 +584,7 @@ def ca_bundle(env: Environment) -> str | None:
 
 def _tls_context(env: Environment) -> ssl.SSLContext:
     """The one CA rule: ``ca_bundle`` (else certifi's roots) plus ``SSL_CERT_DIR`` when set."""
+    import os
     import ssl
 
     from intcli.transport import tls_context
@@ -591,11 +592,15 @@ def _tls_context(env: Environment) -> ssl.SSLContext:
     bundle = ca_bundle(env)
     directory = env.environ.get("SSL_CERT_DIR") or None
     try:
+        if directory is not None and not os.path.isdir(directory):
+            raise OSError("not a directory")  # OpenSSL would only find no certificate there, later
         return tls_context(bundle, directory)
     except (OSError, ssl.SSLError):
         where = f"the CA bundle {bundle} (from SSL_CERT_FILE/REQUESTS_CA_BUNDLE)" if bundle else \
             f"the CA directory {directory} (from SSL_CERT_DIR)"
-        raise UsageError(f"cannot load {where}", hint="point it at PEM CA certificates") from None
+        from intcli.errors import ConfigError
+
+        raise ConfigError(f"cannot load {where}", hint="point it at PEM CA certificates") from None
 
 
 def transport_error(exc: Exception, host: str) -> UpstreamError:
