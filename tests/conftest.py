@@ -27,6 +27,33 @@ class Result:
 
 
 @pytest.fixture(autouse=True)
+def loopback_only(monkeypatch: pytest.MonkeyPatch):
+    """Every host name this test process looks up is loopback: any other fails the test (intcli's processes
+    started by tests are checked by their own assertions)."""
+    import ipaddress
+    import socket
+
+    real = socket.getaddrinfo
+    refused: list[str] = []
+
+    def guarded(host, *args, **kwargs):
+        name = host.decode() if isinstance(host, bytes) else host
+        if name is not None and name != "localhost":
+            try:
+                loopback = ipaddress.ip_address(name.strip("[]").split("%")[0]).is_loopback
+            except ValueError:
+                loopback = False
+            if not loopback:
+                refused.append(name)
+                raise socket.gaierror(socket.EAI_NONAME, f"tests reach loopback only, not {name}")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", guarded)
+    yield refused
+    assert not refused, f"the test tried to reach {sorted(set(refused))}"
+
+
+@pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     from intcli.safety import forget_secrets
 

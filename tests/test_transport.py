@@ -482,3 +482,14 @@ def test_a_ca_setting_that_cannot_be_loaded_is_exit_5_naming_it(run, monkeypatch
     monkeypatch.setenv("GITHUB_API_URL", "https://127.0.0.1:9/api/v3")  # never reached: loopback all the same
     result = run("fetch", "github.user_issues")
     assert result.exit_code == 5 and variable in result.stderr and result.stderr.count("\n") == 1, result.stderr
+
+
+def test_the_suite_itself_reaches_loopback_only(loopback_only, env):
+    """The guard every test runs under (conftest.loopback_only): a fetch aimed at a real host is stopped at the
+    name lookup, before any packet leaves."""
+    with client(env, "https://api.github.com") as http, pytest.raises(Exception, match="ConnectError|cannot reach"):
+        from intcli.http import send_once
+
+        send_once(http, "GET", "/user")
+    assert loopback_only == ["api.github.com"]
+    loopback_only.clear()  # seen and stopped: the guard's own check at the end of the test passes
