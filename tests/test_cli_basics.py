@@ -162,3 +162,9 @@ def test_output_that_cannot_be_written_is_one_line_and_exit_1(stdout):
         assert result.returncode == 1, result.stderr
         assert result.stderr.startswith("intcli: error: could not write the output") and \
             result.stderr.count("\n") == 1, result.stderr
+
+
+def test_an_argument_that_is_not_utf8_is_a_usage_error(run):
+    result = run("fetch", "github.issues", "-R", "acme/api", "--label", "caf\udce9")  # b"caf\xe9" in Latin-1
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert "is not valid UTF-8 text" in result.stderr and "Traceback" not in result.stderr

@@ -142,3 +142,50 @@ def test_json_of_a_head_started_fetch_is_exact(run, github):
     result = run("fetch", "github.user_issues", "--format", "json")
     document = json.loads(result.stdout)
     assert len(document["issues"]) == 240 and document["total"] == 240
+
+
+@pytest.mark.parametrize("args", [
+    ("fetch", "github.issues", "-R", "acme/api", "-R", "not a repo"),
+    ("fetch", "github.issues", "-R", "acme/api", "--sync", "--offline"),
+    ("fetch", "github.issues", "-R", "acme/api", "--since", "yesterday-ish"),
+    ("fetch", "github.user_issues", "--assignee", "not a login"),
+    ("fetch", "github.user_issues", "--fields", "number,nope"),
+])
+def test_a_line_the_fetch_refuses_sends_nothing_early(run, github, starts, args):
+    result = run(*args)
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert starts == [] and github.requests == []
+
+
+def test_warnings_about_broken_plugins_are_given_once_with_a_head_start(run, github, starts, monkeypatch):
+    import intcli.providers
+
+    monkeypatch.setattr(intcli.providers, "plugin_problems", [("broken (brokenplug)", "it failed to load: X")])
+    result = run("fetch", "github.user_issues", "--format", "json")
+    assert result.exit_code == 0 and len(starts) == 1
+    assert result.stderr.count("ignored the provider plugin broken (brokenplug)") == 1, result.stderr
+
+
+def test_a_debug_traceback_shows_the_fetch_not_the_head_start(run, github, monkeypatch):
+    monkeypatch.setenv("GH_TOKEN", "ghp_" + "r" * 36)  # rejected: 401
+    result = run("fetch", "github.user_issues", "--debug")
+    assert result.exit_code == 4 and "Traceback" in result.stderr
+    assert "head_start" not in result.stderr
+
+
+@pytest.mark.parametrize("off", ["0", "false", "off", "No"])
+def test_intcli_head_start_switches_it_off(run, github, starts, monkeypatch, off):
+    monkeypatch.setenv("INTCLI_HEAD_START", off)
+    assert run("fetch", "github.user_issues").exit_code == 0
+    assert starts == []
+
+
+def test_the_same_request_started_twice_is_sent_once(github):
+    from intcli.http import client
+
+    env = Environment(environ={"INTCLI_CACHE_DIR": "/nonexistent"})
+    with client(env, github.base + "api/v3", {"Authorization": f"Bearer {TOKEN}"}) as http:
+        http.start("GET", "/search/issues?q=assignee:@me")
+        http.start("GET", "/search/issues?q=assignee:@me")
+        assert json.loads(http.get("/search/issues?q=assignee:@me").content)["total_count"] == 240
+    assert len(github.requests) == 1

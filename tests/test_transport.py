@@ -493,3 +493,16 @@ def test_the_suite_itself_reaches_loopback_only(loopback_only, env):
         send_once(http, "GET", "/user")
     assert loopback_only == ["api.github.com"]
     loopback_only.clear()  # seen and stopped: the guard's own check at the end of the test passes
+
+
+def test_a_proxy_that_is_down_is_named_at_once_not_retried(run, monkeypatch):
+    closed = socket.create_server(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()  # nothing listens there now
+    monkeypatch.setenv("GH_TOKEN", TOKEN)
+    monkeypatch.setenv("GITHUB_API_URL", "https://api.example.test/api/v3")
+    monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{port}")
+    result = run("fetch", "github.user_issues", "--verbose")
+    assert result.exit_code == 3 and "retry" not in result.stderr.lower().replace("retry later", ""), result.stderr
+    assert result.stderr.endswith("the proxy would not open a tunnel to api.example.test (ConnectionRefusedError) — "
+                                  "check HTTPS_PROXY (and its user:password) and NO_PROXY\n"), result.stderr

@@ -38,7 +38,7 @@ def resolve(env: Environment, registry: Registry, provider_id: str, connect_hint
     if isinstance(known, Credential):
         return known
     if isinstance(known, IntcliError):
-        raise known
+        raise known.with_traceback(None)  # under --debug, this run's frames only
     try:
         credential = _resolve(env, registry, provider_id, connect_hint)
     except IntcliError as exc:

@@ -26,11 +26,12 @@ if TYPE_CHECKING:
 SHARED = {"--format": True, "-f": True, "--json": False, "--fields": True, "--limit": True, "-n": True,
           "--max-wait": True, "--csv-raw": False}
 FORMATS = ("table", "json", "ndjson", "csv", "markdown")
+FALSY = {"0", "false", "no", "off"}
 
 
 def begin(env: Environment, args: list[str]) -> None:
     """Send the first request of the fetch ``args`` asks for, if it can be known now; never raises."""
-    if len(args) < 2 or args[0] != "fetch" or env.environ.get("INTCLI_HEAD_START", "").strip() == "0":
+    if len(args) < 2 or args[0] != "fetch" or env.environ.get("INTCLI_HEAD_START", "").strip().lower() in FALSY:
         return
     try:
         request = plan(env, args[1], args[2:])
@@ -46,7 +47,7 @@ def begin(env: Environment, args: list[str]) -> None:
         spec = capability_spec(request.capability)
         assert spec is not None and spec.head_start is not None  # plan() checked both
         quiet = dataclasses.replace(env, stderr=io.StringIO(), progress=None)  # the fetch says what must be said
-        registry = load_registry(quiet)
+        registry = load_registry(quiet, tell_plugin_problems=False)  # the fetch tells them
         if request.capability in registry.capabilities:
             load_handler(spec.head_start)(quiet, registry, request)
     except Exception:  # noqa: BLE001, S110 - the fetch will meet the same problem and report it properly

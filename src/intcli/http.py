@@ -327,7 +327,8 @@ class HTTP:
         if method not in ("GET", "HEAD"):
             raise ValueError(f"{method} cannot be sent before it is asked for")
         prepared = self._prepare(method, url, params, json, content, headers)
-        self._early.setdefault(prepared, _Exchange(self, prepared))
+        if prepared not in self._early:
+            self._early[prepared] = _Exchange(self, prepared)
 
     def _prepare(self, method: str, url: str, params: Mapping[str, Any] | None, json: Any,
                  content: bytes | str | None, headers: Mapping[str, str] | None) -> _Prepared:

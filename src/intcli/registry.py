@@ -130,17 +130,19 @@ def load_builtin(env: Environment) -> UserConfig:
     return load_validated(env, "builtin", UserConfig, text, document, BUILTIN)
 
 
-def load_registry(env: Environment) -> Registry:
+def load_registry(env: Environment, *, tell_plugin_problems: bool = True) -> Registry:
+    """The registry of this run. ``tell_plugin_problems=False`` (a fetch's head start) leaves the warnings about
+    broken plugins for the next load to give."""
     builtin = load_builtin(env)
     path = config_path(env)
     user = None
     text = read_text(path, "config file")
     if text is not None:
         user = load_validated(env, "config", UserConfig, text, parse_toml(text, str(path)), str(path))
-    return build_registry(builtin, user, str(path), load_plugins(env))
+    return build_registry(builtin, user, str(path), load_plugins(env, tell_plugin_problems))
 
 
-def load_plugins(env: Environment) -> list[tuple[str, UserConfig]]:
+def load_plugins(env: Environment, tell_problems: bool = True) -> list[tuple[str, UserConfig]]:
     """The registry data of installed provider plugins, each validated like a config file and checked against the
     built-in registry and the plugins before it. A plugin whose data is wrong is left out with a warning: the user
     cannot fix a package's data, and it must not stop intcli."""
@@ -161,9 +163,10 @@ def load_plugins(env: Environment) -> list[tuple[str, UserConfig]]:
             plugin_problems.append((f"{spec.id} ({spec.source})", f"its registry data is wrong: {exc.message}"))
             continue
         layers.append((spec.source, layer))
-    for plugin, problem in plugin_problems:
-        env.warn(f"ignored the provider plugin {plugin}: {problem}")
-    plugin_problems.clear()  # said once per process
+    if tell_problems:
+        for plugin, problem in plugin_problems:
+            env.warn(f"ignored the provider plugin {plugin}: {problem}")
+        plugin_problems.clear()  # said once per process
     return layers
 
 

@@ -164,7 +164,7 @@ class _Answer(http.client.HTTPResponse):
             if status == 101:
                 raise RemoteProtocolError("101 Switching Protocols, which intcli never asks for")
             self._count_interim()
-            http.client._read_headers(self.fp)  # type: ignore[attr-defined]  # the interim answer's, dropped
+            http.client.parse_headers(self.fp)  # the interim answer's headers (bounded as any), dropped
 
     def _count_interim(self) -> None:
         self.interim += 1
@@ -315,6 +315,8 @@ class Pool:
             if proxy and said.startswith("Tunnel connection failed"):  # http.client's words, with the status
                 status = said.partition(":")[2].strip()[:3]
                 raise ProxyError(status if status.isdigit() else "no tunnel") from None
+            if proxy:  # the proxy is down, refuses, or hangs up: name it, not the server behind it
+                raise ProxyError(type(exc).__name__) from None
             raise ConnectError(type(exc).__name__) from None
         except (http.client.HTTPException, UnicodeError, ValueError) as exc:  # a proxy's garbage, a bad host name
             connection.close()
@@ -375,6 +377,10 @@ def _quiet(connection: http.client.HTTPConnection) -> bool:
     if isinstance(sock, ssl.SSLSocket) and sock.pending():
         return False
     try:
+        if hasattr(select, "poll"):  # select() stops at descriptor 1024; a long-running MCP server may pass it
+            poller = select.poll()
+            poller.register(sock, select.POLLIN)
+            return not poller.poll(0)
         return not select.select([sock], [], [], 0)[0]
     except (OSError, ValueError):
         return False

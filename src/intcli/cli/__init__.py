@@ -112,19 +112,25 @@ def _run(env: Environment, argv: list[str] | None) -> int:
     args = global_flags(env, sys.argv[1:] if argv is None else list(argv))
     if not args or (len(args) == 1 and args[0] in _GROUPS):
         args.append("--help")  # `intcli` alone is the overview; `intcli fetch` lists what can be fetched
+    unreadable = next((word for word in args if not _is_text(word)), None)
+    if unreadable is not None:
+        shown = unreadable.encode("utf-8", "surrogateescape")[:60]
+        env.message(f"intcli: error: the argument {shown!r} is not valid UTF-8 text — pass text in UTF-8",
+                    one_line=True)
+        return int(ExitStatus.USAGE)
     try:
         from intcli.head_start import begin
 
         begin(env, args)  # a fetch's first request leaves now, while Typer loads and parses (~60-90 ms)
+        import typer
+
+        from intcli.cli import coercion
+        from intcli.cli.app import app
+
+        usage_error = _usage_error()
     except KeyboardInterrupt:
         print("intcli: interrupted", file=env.stderr)
         return int(ExitStatus.INTERRUPTED)
-    import typer
-
-    from intcli.cli import coercion
-    from intcli.cli.app import app
-
-    usage_error = _usage_error()
     try:
         load_commands(args)
         coercion.install()  # option values without pydantic (~150 ms)
@@ -166,6 +172,15 @@ def _run(env: Environment, argv: list[str] | None) -> int:
                   "and please report it", file=env.stderr)
         return int(ExitStatus.ERROR)
     return int(ExitStatus.OK)
+
+
+def _is_text(word: str) -> bool:
+    """False for an argument holding bytes the locale could not decode (Python keeps them as surrogates)."""
+    try:
+        word.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _command_path(args: list[str]) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from intcli.errors import ConfigError, UsageError
 from intcli.providers.github import PROVIDER, PUBLIC_API, Endpoint, check_token_shape, endpoint
@@ -70,23 +70,11 @@ def _user_issues_search(request: FetchRequest) -> dict[str, Any]:
 
 
 def fetch_repository_issues(env: Environment, registry: Registry, request: FetchRequest) -> IssueList:
-    from intcli.providers.github.issues import IssueList, check_repo, repository_issues
-    from intcli.when import since_option
+    from intcli.providers.github.issues import IssueList, repository_issues
 
-    repos: list[str] = request.get("repo", [])
-    if not repos:
-        raise UsageError("github.issues needs --repo OWNER/NAME", hint="e.g. --repo octocat/hello-world")
-    for repo in repos:
-        check_repo(repo)
-    sync, offline = request.get("sync", False), request.get("offline", False)
-    if sync and offline:
-        raise UsageError("--sync updates the local copy over the network; --offline forbids the network",
-                         hint="drop one of them")
-    since, state = since_option(env, request.get("since")), request.get("state", "open")
-    labels: list[str] = request.get("label", [])
-    if any("," in label for label in labels) and not (sync or offline):
-        raise UsageError("a label with a comma cannot be asked of a repository's issues",
-                         hint="use --sync (then --label filters the local copy), or drop that label")
+    query = _repository_query(env, request)
+    repos, sync, offline, since, state, labels = (query.repos, query.sync, query.offline, query.since, query.state,
+                                                  query.labels)
     if offline:
         from intcli.credentials import remember_environment_credentials
 
@@ -112,17 +100,46 @@ def fetch_repository_issues(env: Environment, registry: Registry, request: Fetch
 
 
 def head_start_repository_issues(env: Environment, registry: Registry, request: FetchRequest) -> None:
-    """The first page ``fetch_repository_issues`` asks for without --sync or --offline, sent ahead (not with
-    --since: an age such as 7d is a time that would be computed again, a moment later)."""
+    """The first page ``fetch_repository_issues`` asks for without --sync or --offline, sent ahead once the
+    fetch's own checks pass (not with --since: an age such as 7d is a time computed again, a moment later)."""
     from intcli.providers.github.issues import repository_query
 
-    repos: list[str] = request.get("repo", [])
-    labels: list[str] = request.get("label", [])
-    if not repos or request.get("sync") or request.get("offline") or request.get("since") is not None \
-            or any("," in label for label in labels):
+    query = _repository_query(env, request)
+    if query.sync or query.offline or query.since is not None:
         return
-    path, params = repository_query(repos[0], request.get("state", "open"), None, labels)
+    path, params = repository_query(query.repos[0], query.state, None, query.labels)
     open_api(env, registry, request.max_wait, ahead=True).start(path, {**params, "page": 1})
+
+
+class _RepositoryQuery(NamedTuple):
+    repos: list[str]
+    sync: bool
+    offline: bool
+    since: str | None
+    state: str
+    labels: list[str]
+
+
+def _repository_query(env: Environment, request: FetchRequest) -> _RepositoryQuery:
+    """``fetch github.issues``' options, with every check made before any credential or request (exit 2)."""
+    from intcli.providers.github.issues import check_repo
+    from intcli.when import since_option
+
+    repos: list[str] = request.get("repo", [])
+    if not repos:
+        raise UsageError("github.issues needs --repo OWNER/NAME", hint="e.g. --repo octocat/hello-world")
+    for repo in repos:
+        check_repo(repo)
+    sync, offline = bool(request.get("sync", False)), bool(request.get("offline", False))
+    if sync and offline:
+        raise UsageError("--sync updates the local copy over the network; --offline forbids the network",
+                         hint="drop one of them")
+    labels: list[str] = request.get("label", [])
+    if any("," in label for label in labels) and not (sync or offline):
+        raise UsageError("a label with a comma cannot be asked of a repository's issues",
+                         hint="use --sync (then --label filters the local copy), or drop that label")
+    return _RepositoryQuery(repos, sync, offline, since_option(env, request.get("since")),
+                            request.get("state", "open"), labels)
 
 
 def _guarded(env: Environment, host: str, work: Callable[[], IssueList], retry: bool) -> IssueList:
