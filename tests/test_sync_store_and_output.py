@@ -142,6 +142,118 @@ def test_a_first_sync_rides_out_many_issues_moving_to_the_front(run, github):
     assert sum(i["state"] == "closed" for i in issues) == 250
 
 
+def move_to_the_front(github, count: int) -> list[dict]:
+    """``count`` of the oldest issues edited now (closed), as a bot would; returns the list as it was before."""
+    import copy
+    from datetime import UTC, datetime
+
+    before = copy.deepcopy(github.issues)
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    for moved in sorted(github.issues, key=lambda i: i["updated_at"])[:count]:
+        moved.update(updated_at=now, state="closed")
+    return before
+
+
+def answer_numbered_pages_from(github, earlier: list[dict], pages) -> None:
+    """The numbered pages not in ``pages`` are answered from the ``earlier`` list: as if the pages in ``pages``
+    reached GitHub after the others (concurrent requests overtake each other) or a lagging replica answered."""
+    original = github.repository
+
+    def answering(request, repo):
+        if request.args.get("direction") == "desc" and int(request.args.get("page", 1)) not in pages:
+            github.issues, now = earlier, github.issues
+            try:
+                return original(request, repo)
+            finally:
+                github.issues = now
+        return original(request, repo)
+
+    github.repository = answering
+
+
+def seam_checks(github) -> list:
+    """Requests by update time from before the sync started: the catch-up and the look for moved issues ask
+    from the sync's start (less a margin); every fake issue is older."""
+    return [r for r in github.requests if r.args.get("direction") == "asc" and r.args["since"] < "2026-11-29"]
+
+
+@pytest.mark.parametrize("late", [{2}, {2, 5, 6}, {24}])
+def test_a_page_answered_after_the_pages_behind_it_leaves_no_hole(run, github, late):
+    """Page 2 (say) reaches GitHub after page 3 and after 250 issues moved to the front: it holds 100 issues
+    that were on page 1..3 before, and the 100 that were on page 2 are on no page at all. The seam between
+    the pages around it is fetched again by update time, so none is lost."""
+    answer_numbered_pages_from(github, move_to_the_front(github, 250), late)
+    result = sync_all(run)
+    assert result.exit_code == 0, result.stderr
+    issues = json.loads(result.stdout)["issues"]
+    assert sorted(i["id"] for i in issues) == list(range(10_001, 12_501))
+    assert sum(i["state"] == "closed" for i in issues) == 250
+    assert seam_checks(github)
+    env = Environment()
+    with IssueStore(env, database_path(env, f"127.0.0.1:{github.base.split(':')[-1].rstrip('/')}")) as store:
+        assert store.seams("acme/api") == []
+
+
+def test_a_quiet_first_sync_costs_one_request_more_and_checks_no_seam(run, github):
+    result = sync_all(run)
+    assert result.exit_code == 0 and len(json.loads(result.stdout)["issues"]) == 2500
+    numbered = [r for r in github.requests if r.args.get("direction") == "desc"]
+    ascending = [r for r in github.requests if r.args.get("direction") == "asc"]
+    assert len(numbered) == 26  # 25 full pages, then an empty one
+    assert len(ascending) == 2 and seam_checks(github) == []  # the one look for moved issues, and the catch-up
+
+
+def test_seams_of_an_interrupted_first_sync_are_checked_when_it_resumes(run, github):
+    from werkzeug import Response
+
+    answer_numbered_pages_from(github, move_to_the_front(github, 250), {2})
+    answering = github.repository
+    failed = []
+
+    def failing_once(request, repo):
+        if request.args.get("page") == "12" and not failed:
+            failed.append(True)
+            return Response(json.dumps({"message": "Not Found"}), 404, content_type="application/json"), {}
+        return answering(request, repo)
+
+    github.repository = failing_once
+    first = sync_all(run)
+    assert first.exit_code == 4 and "not found" in first.stderr
+    env = Environment()
+    path = database_path(env, f"127.0.0.1:{github.base.split(':')[-1].rstrip('/')}")
+    with IssueStore(env, path) as store:
+        state = store.state("acme/api")
+        assert state is not None and state.cursor is None and 2 <= state.pages_done < 12
+        assert store.seams("acme/api")  # kept with the pages, in case the sync never runs again in this process
+    again = sync_all(run)
+    assert again.exit_code == 0, again.stderr
+    assert sorted(i["id"] for i in json.loads(again.stdout)["issues"]) == list(range(10_001, 12_501))
+    with IssueStore(env, path) as store:
+        assert store.seams("acme/api") == []
+
+
+def test_a_copy_of_layout_1_gains_the_seams_and_keeps_its_issues(isolated):
+    import sqlite3
+
+    env = Environment()
+    path = database_path(env, "github.com")
+    path.parent.mkdir(parents=True)
+    db = sqlite3.connect(path)
+    db.executescript("""
+        CREATE TABLE issues (id INTEGER PRIMARY KEY, repo TEXT NOT NULL, updated_at TEXT NOT NULL, state TEXT,
+                             item TEXT NOT NULL);
+        CREATE INDEX issues_by_time ON issues (repo, updated_at);
+        CREATE TABLE syncs (repo TEXT PRIMARY KEY, cursor TEXT, started_at TEXT, pages_done INTEGER NOT NULL DEFAULT 0);
+        PRAGMA user_version=1;""")
+    db.execute("INSERT INTO issues VALUES (1, 'o/r', '2026-11-01T00:00:00Z', 'open', ?)", (encode_item(issue(1)),))
+    db.execute("INSERT INTO syncs VALUES ('o/r', '2026-11-01T00:00:00Z', NULL, 0)")
+    db.commit()
+    db.close()
+    with IssueStore(env, path) as store:
+        assert [i["id"] for i in store.issues(["o/r"])] == [1] and store.seams("o/r") == []
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == 2
+
+
 def test_offline_refuses_a_copy_whose_first_sync_was_interrupted(run, github):
     env = Environment()
     with IssueStore(env, database_path(env, f"127.0.0.1:{github.base.split(':')[-1].rstrip('/')}")) as store:

@@ -13,11 +13,11 @@ from __future__ import annotations
 import math
 import time
 from collections import deque
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlencode
 
 from intcli.errors import UpstreamError
@@ -41,6 +41,9 @@ if TYPE_CHECKING:
 
 # Search results stop at 10 pages, so after page 1 at most 9 requests are ever in flight at once.
 CONCURRENT_PAGES = 9
+_Job = TypeVar("_Job")
+_Result = TypeVar("_Result")
+_NONE: Any = object()
 SECONDARY_LIMIT_DEFAULT_WAIT = 60.0  # GitHub: without retry-after, wait at least a minute
 
 
@@ -146,26 +149,27 @@ class GitHubAPI:
                    remember: bool = True) -> Generator[Page, None, None]:
         """Yield the given page numbers in order, fetching up to CONCURRENT_PAGES ahead: the caller checks each
         page as it comes and may stop early, and no more than that many pages are ever in flight or waiting."""
-        if not pages:
-            return
+        return in_order(lambda number: self.get(path, {**params, "page": number}, remember), pages)
 
-        def fetch(number: int) -> Page:
-            return self.get(path, {**params, "page": number}, remember)
 
-        numbers = iter(pages)
-        from concurrent.futures import ThreadPoolExecutor  # with logging, ~10 ms: not before the first request
+def in_order(work: Callable[[_Job], _Result], jobs: Sequence[_Job]) -> Generator[_Result, None, None]:
+    """``work`` done on each job, up to CONCURRENT_PAGES at once, and the results yielded in the jobs' order."""
+    if not jobs:
+        return
+    from concurrent.futures import ThreadPoolExecutor  # with logging, ~10 ms: not before the first request
 
-        pool = ThreadPoolExecutor(max_workers=min(CONCURRENT_PAGES, len(pages)))
-        try:
-            ahead = deque(pool.submit(fetch, number) for number in islice(numbers, CONCURRENT_PAGES))
-            while ahead:
-                page = ahead.popleft().result()  # the first failure propagates
-                following = next(numbers, None)
-                if following is not None:
-                    ahead.append(pool.submit(fetch, following))
-                yield page
-        finally:  # on Ctrl-C, a failure or an early stop, pages not yet started are dropped instead of fetched
-            pool.shutdown(wait=True, cancel_futures=True)
+    waiting = iter(jobs)
+    pool = ThreadPoolExecutor(max_workers=min(CONCURRENT_PAGES, len(jobs)))
+    try:
+        ahead = deque(pool.submit(work, job) for job in islice(waiting, CONCURRENT_PAGES))
+        while ahead:
+            result = ahead.popleft().result()  # the first failure propagates
+            following = next(waiting, _NONE)
+            if following is not _NONE:
+                ahead.append(pool.submit(work, following))
+            yield result
+    finally:  # on Ctrl-C, a failure or an early stop, jobs not yet started are dropped instead of done
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _path(url: str) -> str:

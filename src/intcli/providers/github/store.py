@@ -30,14 +30,17 @@ if TYPE_CHECKING:
     from intcli.env import Environment
 
 _encode_text = json.encoder.encode_basestring  # json's own string encoder (C)
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Version 2 added ``seams``: the joins between a first sync's numbered pages that may hide issues (sync.py).
+_SEAMS = "CREATE TABLE IF NOT EXISTS seams (repo TEXT NOT NULL, low TEXT NOT NULL, high TEXT NOT NULL, " \
+         "PRIMARY KEY (repo, low, high));"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS issues (
     id INTEGER PRIMARY KEY, repo TEXT NOT NULL, updated_at TEXT NOT NULL, state TEXT, item TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS issues_by_time ON issues (repo, updated_at);
 CREATE TABLE IF NOT EXISTS syncs (
     repo TEXT PRIMARY KEY, cursor TEXT, started_at TEXT, pages_done INTEGER NOT NULL DEFAULT 0);
-"""
+""" + _SEAMS
 
 
 class LayoutError(sqlite3.DatabaseError):
@@ -164,13 +167,14 @@ class IssueStore:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")  # WAL: a power cut may lose the last pages, never tear the copy
             version = db.execute("PRAGMA user_version").fetchone()[0]
-            if version not in (0, SCHEMA_VERSION):
+            if version not in (0, 1, SCHEMA_VERSION):
                 raise LayoutError(f"unknown layout version {version}")
-            if version == 0:
+            if version != SCHEMA_VERSION:  # a new copy, or one of version 1 (which lacks only the seams)
                 db.executescript(f"BEGIN IMMEDIATE; {_SCHEMA} PRAGMA user_version={SCHEMA_VERSION}; COMMIT;")
             try:
                 db.execute("SELECT id, repo, updated_at, state, item FROM issues LIMIT 1").fetchall()
                 db.execute("SELECT repo, cursor, started_at, pages_done FROM syncs LIMIT 1").fetchall()
+                db.execute("SELECT repo, low, high FROM seams LIMIT 1").fetchall()
             except sqlite3.OperationalError as exc:
                 if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_ERROR:  # no such table or column
                     raise LayoutError(str(exc)) from None
@@ -193,12 +197,23 @@ class IssueStore:
             self.db.execute("INSERT INTO syncs (repo, cursor, started_at, pages_done) VALUES (?, NULL, ?, 0) "
                             "ON CONFLICT (repo) DO UPDATE SET started_at = excluded.started_at, pages_done = 0",
                             (repo, started_at))
+            self.db.execute("DELETE FROM seams WHERE repo = ?", (repo,))
 
     def finish_numbered_pages(self, repo: str, cursor: str) -> None:
         """The numbered pages are all in: from now on the copy is complete up to ``cursor``."""
         with self._transaction():
             self.db.execute("UPDATE syncs SET cursor = ?, started_at = NULL, pages_done = 0 WHERE repo = ?",
                             (cursor, repo))
+            self.db.execute("DELETE FROM seams WHERE repo = ?", (repo,))
+
+    def seams(self, repo: str) -> list[tuple[str, str]]:
+        """The joins of the first sync's numbered pages still to check: ``(low, high)`` update times between
+        which issues may be missing."""
+        return self.db.execute("SELECT low, high FROM seams WHERE repo = ? ORDER BY high DESC", (repo,)).fetchall()
+
+    def seam_checked(self, repo: str, seam: tuple[str, str]) -> None:
+        with self._transaction():
+            self.db.execute("DELETE FROM seams WHERE repo = ? AND low = ? AND high = ?", (repo, *seam))
 
     def import_copy(self, repo: str, items: list[dict[str, Any]], cursor: str) -> None:
         """An old JSON copy's issues and cursor, in one transaction (all of it, or nothing)."""
@@ -210,8 +225,9 @@ class IssueStore:
 
     # -- writing ---------------------------------------------------------------------------------------------------
     def commit_page(self, repo: str, items: list[dict[str, Any]], *, cursor: str | None = None,
-                    page_done: int | None = None, compare: bool = True) -> int:
-        """Store one page's issues and advance the cursor or the numbered-page count, in one transaction.
+                    page_done: int | None = None, seam: tuple[str, str] | None = None, compare: bool = True) -> int:
+        """Store one page's issues and advance the cursor or the numbered-page count (noting the page's ``seam``
+        with the one before, if it may hide issues), in one transaction.
         With ``compare``, only the issues that differ from the copy are written, and nothing at all when nothing
         changed (a first sync into an empty copy skips the comparison). Returns how many issues were written."""
         encoded = [(item["id"], repo, item["updatedAt"], item["state"], encode_item(item)) for item in items]
@@ -219,7 +235,7 @@ class IssueStore:
         if compare:
             stored = dict(self._stored_items([row[0] for row in encoded]))
             encoded = [row for row in encoded if stored.get(row[0]) != row[4]]
-            if not encoded and not self._moves(repo, cursor, page_done):
+            if not encoded and seam is None and not self._moves(repo, cursor, page_done):
                 return 0
         with self._transaction():
             if encoded:
@@ -230,6 +246,8 @@ class IssueStore:
             if page_done is not None:
                 self.db.execute("UPDATE syncs SET pages_done = ? WHERE repo = ? AND pages_done < ?",
                                 (page_done, repo, page_done))
+            if seam is not None:
+                self.db.execute("INSERT OR IGNORE INTO seams (repo, low, high) VALUES (?, ?, ?)", (repo, *seam))
         return len(encoded)
 
     def _moves(self, repo: str, cursor: str | None, page_done: int | None) -> bool:

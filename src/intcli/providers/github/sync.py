@@ -2,10 +2,16 @@
 
 **First sync**, at network speed: page 1 of every issue (``state=all``), most recently updated first, tells how
 many pages there are; the rest are fetched concurrently by number (``GitHubAPI.iter_pages``) and committed in
-order, one transaction each. In that order an issue edited or created meanwhile moves to the front, so the later
-pages shift back: an issue may come twice (stored once, by id), none is skipped. The edited issues themselves are
-then fetched by a **catch-up** from the sync's start time (the server's clock, less a margin), and from there
-on the copy has a cursor.
+order, one transaction each. In that order an issue edited or created meanwhile moves to the front, so the pages
+answered after it shift back by one. Answered in order, the pages then overlap (an issue comes twice and is
+stored once, by id). But concurrent requests overtake each other (and replicas lag): if page 2 is answered after
+the shift and page 3 before it, the issue at the end of the old page 2 is on neither. So each join of two pages
+that share no issue is noted with the pages, as a **seam**: the update times between which an issue may be
+missing. Issues not updated since the sync started keep their times and their order, so a seam is checked by
+asking for what was updated since its lower time, oldest first, up to its upper time. Only if anything was
+updated since the sync started (one request asks) can a seam hide anything; otherwise the seams are dropped
+unchecked. The edited issues themselves are then fetched by a **catch-up** from the sync's start time (the
+server's clock, less a margin), and from there on the copy has a cursor.
 
 **Later syncs** (and the catch-up) ask for everything updated since the cursor, oldest first, and commit the
 issues and the advanced cursor after every page. ``since`` is inclusive, so issues at the cursor come again and
@@ -14,8 +20,11 @@ number: in that order an issue edited during the sync jumps to the end, which wo
 skip its neighbour. Only while the cursor stands still (many issues updated in the same second) does the page
 number advance.
 
-An interrupted first sync resumes after its last committed numbered page; an interrupted later sync from its
-last committed cursor. Either way every issue is in the copy exactly once.
+An interrupted first sync resumes after its last committed numbered page (the first page asked for then is
+answered after all the others, so it shifted at least as far: no seam) and checks the seams kept in the copy;
+an interrupted later sync resumes from its last committed cursor. Either way every issue is in the copy exactly
+once. (Not so for an issue deleted or transferred while the numbered pages are fetched, with nothing updated
+meanwhile: the pages after it shift forward, and the issue at one join may be missed. Deletions are not seen.)
 """
 
 from __future__ import annotations
@@ -41,6 +50,7 @@ CATCH_UP_MARGIN = timedelta(minutes=2)  # clock steps and replication lag betwee
 # issues shifts the list back by 2.5 pages); a server sending the same page over and over stops here.
 MAX_STALE_PAGES = 10
 NUMBERED: dict[str, str | int] = {"state": "all", "sort": "updated", "direction": "desc", "per_page": PER_PAGE}
+ASCENDING: dict[str, str | int] = {"state": "all", "sort": "updated", "direction": "asc", "per_page": PER_PAGE}
 
 
 def open_store(env: Environment, host: str) -> IssueStore:
@@ -75,20 +85,41 @@ def _numbered_pages(api: GitHubAPI, store: IssueStore, repo: str, started_at: st
     following = range(number + 1, max(last, number) + 1)
     pages: Generator[Page, None, None] = api.iter_pages(path, NUMBERED, following, remember=False)
     try:
-        changed = _commit_numbered(api, store, repo, first, pages, number, compare=not fresh)
+        changed = _commit_numbered(api, store, repo, first, pages, number, started_at, compare=not fresh)
     finally:
         pages.close()  # pages not yet started are dropped
+    changed += _check_seams(api, store, repo, started_at)
     store.finish_numbered_pages(repo, started_at)
     return changed
 
 
+class _Run:
+    """What a numbered page holds of the issues not updated since the sync started: in the list, most recently
+    updated first, those stay in one order, so each page holds a run of them."""
+
+    def __init__(self, raws: list[dict[str, Any]], started_at: str) -> None:
+        old = [(str(raw.get("updated_at", "")), str(raw.get("id"))) for raw in raws]
+        old = [(time, id_) for time, id_ in old if time < started_at]
+        self.ids = {id_ for _, id_ in old}
+        self.newest = max(old)[0] if old else ""
+        self.oldest = min(old)[0] if old else ""
+
+    def seam_after(self, before: _Run | None) -> tuple[str, str] | None:
+        """Between the run before (newer) and this one: nothing is missing if they share an issue; otherwise
+        issues updated between ``(low, high)`` may have been skipped (see the module's note)."""
+        if before is None or not before.ids or self.ids & before.ids:
+            return None
+        return self.newest, before.oldest
+
+
 def _commit_numbered(api: GitHubAPI, store: IssueStore, repo: str, first: Page, pages: Iterator[Page],
-                     number: int, compare: bool) -> int:
+                     number: int, started_at: str, compare: bool) -> int:
     path = f"/repos/{repo}/issues"
     changed = 0
     seen: set[str] = set()
     stale = 0
     page = first
+    before: _Run | None = None  # the first page of a resumed sync was answered after every page before it
     while True:
         raws = raw_items(page, repo)
         ids = {str(raw.get("id")) for raw in raws}
@@ -97,7 +128,10 @@ def _commit_numbered(api: GitHubAPI, store: IssueStore, repo: str, first: Page, 
             raise UpstreamError(f"GitHub sent {stale} pages of {repo} in a row with nothing new (up to page {number})",
                                 hint="what was fetched is kept; retry later")
         seen |= ids
-        changed += store.commit_page(repo, items_of(page, repo), page_done=number, compare=compare)
+        run = _Run(raws, started_at)
+        changed += store.commit_page(repo, items_of(page, repo), page_done=number, compare=compare,
+                                     seam=run.seam_after(before) if run.ids else None)
+        before = run if run.ids else before
         if len(raws) < PER_PAGE and not has_next(page.headers.get("link", "")):
             return changed  # the last page
         number += 1
@@ -106,6 +140,33 @@ def _commit_numbered(api: GitHubAPI, store: IssueStore, repo: str, first: Page, 
                                 hint="what was fetched is kept: run the same --sync again to continue")
         # Issues created meanwhile push the end of the list beyond the announced last page: follow it.
         page = next(pages, None) or api.get(path, {**NUMBERED, "page": number}, remember=False)
+
+
+def _check_seams(api: GitHubAPI, store: IssueStore, repo: str, started_at: str) -> int:
+    """Fetch what the numbered pages may have skipped: the issues between each seam's update times. Only needed
+    if an issue was updated or created since the sync started (one request tells); otherwise the list did not
+    move and the pages join exactly."""
+    seams = store.seams(repo)
+    if not seams:
+        return 0
+    probe = api.get(f"/repos/{repo}/issues", {**ASCENDING, "since": started_at}, remember=False)
+    moved = len(raw_items(probe, repo))
+    if not moved:
+        return 0
+    # A seam hides at most one issue for each issue that moved meanwhile, so a small page usually covers it.
+    per_page = PER_PAGE if has_next(probe.headers.get("link", "")) else min(PER_PAGE, moved + 10)
+
+    def between(seam: tuple[str, str]) -> list[Page]:
+        return list(_ascending(api, repo, seam[0], until=seam[1], per_page=per_page, remember=False))
+
+    changed = 0
+    from intcli.providers.github.api import in_order
+
+    for seam, found in zip(seams, in_order(between, seams), strict=True):
+        for page in found:
+            changed += store.commit_page(repo, items_of(page, repo))
+        store.seam_checked(repo, seam)
+    return changed
 
 
 def _start_time(page: Page) -> str:
@@ -121,20 +182,28 @@ def _start_time(page: Page) -> str:
 
 
 def _changes_since_cursor(api: GitHubAPI, store: IssueStore, repo: str) -> int:
-    base: dict[str, str | int] = {"state": "all", "sort": "updated", "direction": "asc", "per_page": PER_PAGE}
+    state = store.state(repo)
+    changed = 0
+    for page in _ascending(api, repo, state.cursor if state else None):
+        newest = max((str(raw.get("updated_at", "")) for raw in raw_items(page, repo)), default="")
+        changed += store.commit_page(repo, items_of(page, repo), cursor=newest or None)
+    return changed
+
+
+def _ascending(api: GitHubAPI, repo: str, since: str | None, *, until: str | None = None, per_page: int = PER_PAGE,
+               remember: bool = True) -> Iterator[Page]:
+    """The pages of issues updated since ``since``, oldest first (up to the first issue updated after ``until``)."""
     number = 1
     seen: set[str] = set()
-    stale_pages = 0  # consecutive pages that brought no issue this sync had not seen
-    changed = 0
+    stale_pages = 0  # consecutive pages that brought no issue this walk had not seen
     for _ in range(MAX_PAGES):
-        state = store.state(repo)
-        since = state.cursor if state else None
-        page = api.get(f"/repos/{repo}/issues", {**base, "page": number, **({"since": since} if since else {})})
+        query = {**ASCENDING, "per_page": per_page, "page": number, **({"since": since} if since else {})}
+        page = api.get(f"/repos/{repo}/issues", query, remember=remember)
+        yield page
         raws = raw_items(page, repo)
         newest = max((str(raw.get("updated_at", "")) for raw in raws), default="")
-        changed += store.commit_page(repo, items_of(page, repo), cursor=newest or None)
-        if not has_next(page.headers.get("link", "")):
-            return changed
+        if not has_next(page.headers.get("link", "")) or (until is not None and newest > until):
+            return
         ids = {str(raw.get("id")) for raw in raws}
         # One page of issues already seen is normal (the issues at the cursor come again); two in a row
         # means the server keeps sending the same page.
@@ -143,8 +212,9 @@ def _changes_since_cursor(api: GitHubAPI, store: IssueStore, repo: str) -> int:
             raise UpstreamError(f"GitHub keeps sending the same issues for {repo} (page {number})",
                                 hint="what was fetched is kept; retry later")
         seen |= ids
-        after = store.state(repo)
-        number = 1 if (after.cursor if after else None) != since else number + 1
+        # Asked again from the newest issue seen, not by page number (see the module's note).
+        number = 1 if newest > (since or "") else number + 1
+        since = max(since or "", newest)
     raise UpstreamError(f"{repo} has more than {MAX_PAGES} pages of changes; stopped there",
                         hint="what was fetched is kept: run the same --sync again to continue")
 
