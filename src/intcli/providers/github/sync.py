@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from intcli.errors import ConfigError, UpstreamError
@@ -156,14 +157,17 @@ def _check_seams(api: GitHubAPI, store: IssueStore, repo: str, started_at: str) 
     # A seam hides at most one issue for each issue that moved meanwhile, so a small page usually covers it.
     per_page = PER_PAGE if has_next(probe.headers.get("link", "")) else min(PER_PAGE, moved + 10)
 
-    def between(seam: tuple[str, str]) -> list[Page]:
-        return list(_ascending(api, repo, seam[0], until=seam[1], per_page=per_page, remember=False))
+    def between(seam: tuple[str, str]) -> tuple[Page, Iterator[Page]]:
+        """The first page of the seam, fetched concurrently; the walk goes on (rarely) in the committing thread,
+        so no more than CONCURRENT_PAGES pages are ever held."""
+        walk = _ascending(api, repo, seam[0], until=seam[1], per_page=per_page, remember=False)
+        return next(walk), walk
 
     changed = 0
     from intcli.providers.github.api import in_order
 
-    for seam, found in zip(seams, in_order(between, seams), strict=True):
-        for page in found:
+    for seam, (first, rest) in zip(seams, in_order(between, seams), strict=True):
+        for page in chain([first], rest):
             changed += store.commit_page(repo, items_of(page, repo))
         store.seam_checked(repo, seam)
     return changed
