@@ -194,13 +194,87 @@ def test_a_page_answered_after_the_pages_behind_it_leaves_no_hole(run, github, l
         assert store.seams("acme/api") == []
 
 
-def test_a_quiet_first_sync_costs_one_request_more_and_checks_no_seam(run, github):
+def test_a_quiet_first_sync_checks_no_seam(run, github):
     result = sync_all(run)
     assert result.exit_code == 0 and len(json.loads(result.stdout)["issues"]) == 2500
     numbered = [r for r in github.requests if r.args.get("direction") == "desc"]
     ascending = [r for r in github.requests if r.args.get("direction") == "asc"]
     assert len(numbered) == 26  # 25 full pages, then an empty one
-    assert len(ascending) == 2 and seam_checks(github) == []  # the one look for moved issues, and the catch-up
+    assert len(ascending) == 1 and seam_checks(github) == []  # the catch-up
+
+
+def test_an_edit_well_before_the_first_page_checks_no_seam(run, github):
+    """An issue edited a minute before the sync (inside the catch-up's margin) was in place for every page."""
+    from datetime import UTC, datetime, timedelta
+
+    github.issues[-1]["updated_at"] = (datetime.now(UTC) - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    result = sync_all(run)
+    assert result.exit_code == 0 and len(json.loads(result.stdout)["issues"]) == 2500
+    assert seam_checks(github) == []
+
+
+def test_leading_pages_of_recent_issues_still_leave_a_seam(run, github):
+    """100 issues edited just before the sync fill page 1, 100 more edited during it fill page 2 (answered
+    late): page 3, answered early, is the first with issues older than the sync, and the 100 that were on
+    page 2 at its moment are on no page. Its seam reaches up to the sync's start."""
+    from datetime import UTC, datetime, timedelta
+
+    recent = (datetime.now(UTC) - timedelta(seconds=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    for moved in sorted(github.issues, key=lambda i: i["updated_at"])[:100]:
+        moved.update(updated_at=recent)
+    answer_numbered_pages_from(github, move_to_the_front(github, 100), {2})
+    result = sync_all(run)
+    assert result.exit_code == 0, result.stderr
+    assert sorted(i["id"] for i in json.loads(result.stdout)["issues"]) == list(range(10_001, 12_501))
+
+
+def test_edits_seen_on_the_pages_count_even_if_the_catch_up_lags(run, github):
+    """The catch-up reaches a replica that has not seen the edits yet: the late page itself showed them, so the
+    seams are checked all the same (the issues no one edited are all there)."""
+    earlier = move_to_the_front(github, 250)
+    answer_numbered_pages_from(github, earlier, {2})
+    answering, lagged = github.repository, []
+
+    def lagging_catch_up(request, repo):
+        if request.args.get("direction") == "asc" and not lagged:
+            lagged.append(True)
+            github.issues, now = earlier, github.issues
+            try:
+                return answering(request, repo)
+            finally:
+                github.issues = now
+        return answering(request, repo)
+
+    github.repository = lagging_catch_up
+    result = sync_all(run)
+    assert result.exit_code == 0, result.stderr and lagged
+    untouched = {i["id"] for i in github.issues if i["state"] == "open"}
+    assert len(untouched) == 2250 and untouched <= {i["id"] for i in json.loads(result.stdout)["issues"]}
+
+
+def test_a_server_that_never_gets_past_the_seams_is_stopped(run, github, monkeypatch):
+    """Each seam walk could go on page after page (new issues at the same time, always a next link): all the
+    walks together stop at the page cap (30 here), exit 3, with what was fetched kept."""
+    import itertools
+
+    from intcli.providers.github import sync
+
+    monkeypatch.setattr(sync, "MAX_PAGES", 30)
+    move_to_the_front(github, 1)  # an edit: the seams are checked
+    original, fresh = github.repository, itertools.count(1)
+
+    def hostile(request, repo):
+        since = request.args.get("since", "")
+        if request.args.get("direction") == "asc" and since < "2026-11-29":
+            body = [dict(github.issues[0], id=100_000 + next(fresh), updated_at=since) for _ in range(11)]
+            return body, {"Link": f'<{github.base}x?page=2>; rel="next"'}
+        return original(request, repo)
+
+    github.repository = hostile
+    result = sync_all(run)
+    assert result.exit_code == 3 and "more than 30 pages" in result.stderr
+    assert "what was fetched is kept" in result.stderr
+    assert len(seam_checks(github)) <= 24 + 30 + 1
 
 
 def test_seams_of_an_interrupted_first_sync_are_checked_when_it_resumes(run, github):
@@ -232,8 +306,68 @@ def test_seams_of_an_interrupted_first_sync_are_checked_when_it_resumes(run, git
         assert store.seams("acme/api") == []
 
 
+def test_a_resumed_sync_whose_first_page_holds_only_recent_issues_leaves_a_seam(run, github):
+    """A first sync stops after page 1; before it is resumed the 200 most recently updated issues are edited
+    again (an active repository, the next morning). The resumed sync's first page (2) then holds only recent
+    issues; page 3 reaches GitHub after 100 more edits (only recent issues too), page 4 before them: the issues
+    that were on page 3 at page 4's moment are on no page, and page 4's seam reaches up to the sync's start."""
+    from datetime import UTC, datetime, timedelta
+
+    from werkzeug import Response
+
+    answering, failed = github.repository, []
+
+    def failing_once(request, repo):
+        if request.args.get("page") == "2" and not failed:
+            failed.append(True)
+            return Response(json.dumps({"message": "Not Found"}), 404, content_type="application/json"), {}
+        return answering(request, repo)
+
+    github.repository = failing_once
+    assert sync_all(run).exit_code == 4
+    github.repository = answering
+    later = (datetime.now(UTC) + timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    for edited in sorted(github.issues, key=lambda i: i["updated_at"], reverse=True)[:200]:
+        edited.update(updated_at=later)  # edited between the two runs
+    answer_numbered_pages_from(github, move_to_the_front(github, 100), {3})
+    again = sync_all(run)
+    assert again.exit_code == 0, again.stderr
+    ids = {i["id"] for i in json.loads(again.stdout)["issues"]}
+    assert sorted(set(range(10_001, 12_501)) - ids) == []
+
+
+def test_a_first_sync_left_unfinished_by_layout_1_starts_its_pages_over(run, github):
+    """A first sync interrupted under layout 1 (which kept no seams) may already have a hole among its committed
+    pages: it starts its numbered pages over."""
+    import sqlite3
+
+    from werkzeug import Response
+
+    answer_numbered_pages_from(github, move_to_the_front(github, 250), {2})
+    answering, failed = github.repository, []
+
+    def failing_once(request, repo):
+        if request.args.get("page") == "12" and not failed:
+            failed.append(True)
+            return Response(json.dumps({"message": "Not Found"}), 404, content_type="application/json"), {}
+        return answering(request, repo)
+
+    github.repository = failing_once
+    assert sync_all(run).exit_code == 4
+    env = Environment()
+    path = database_path(env, f"127.0.0.1:{github.base.split(':')[-1].rstrip('/')}")
+    db = sqlite3.connect(path)  # what layout 1 would have kept: the same issues and sync row, no seams
+    db.executescript("DROP TABLE seams; PRAGMA user_version=1;")
+    db.close()
+    again = sync_all(run)
+    assert again.exit_code == 0, again.stderr
+    ids = {i["id"] for i in json.loads(again.stdout)["issues"]}
+    assert sorted(set(range(10_001, 12_501)) - ids) == []
+
+
 def test_a_copy_of_layout_1_gains_the_seams_and_keeps_its_issues(isolated):
     import sqlite3
+    from dataclasses import astuple
 
     env = Environment()
     path = database_path(env, "github.com")
@@ -247,11 +381,15 @@ def test_a_copy_of_layout_1_gains_the_seams_and_keeps_its_issues(isolated):
         PRAGMA user_version=1;""")
     db.execute("INSERT INTO issues VALUES (1, 'o/r', '2026-11-01T00:00:00Z', 'open', ?)", (encode_item(issue(1)),))
     db.execute("INSERT INTO syncs VALUES ('o/r', '2026-11-01T00:00:00Z', NULL, 0)")
+    db.execute("INSERT INTO syncs VALUES ('o/s', NULL, '2026-11-01T00:00:00Z', 7)")  # a first sync under way
     db.commit()
     db.close()
     with IssueStore(env, path) as store:
         assert [i["id"] for i in store.issues(["o/r"])] == [1] and store.seams("o/r") == []
         assert store.db.execute("PRAGMA user_version").fetchone()[0] == 2
+        # Layout 1 kept no seams: its unfinished first sync starts its numbered pages over (the start time stays)
+        assert astuple(store.state("o/s")) == (None, "2026-11-01T00:00:00Z", 0)
+        assert astuple(store.state("o/r")) == ("2026-11-01T00:00:00Z", None, 0)
 
 
 def test_offline_refuses_a_copy_whose_first_sync_was_interrupted(run, github):

@@ -170,7 +170,9 @@ class IssueStore:
             if version not in (0, 1, SCHEMA_VERSION):
                 raise LayoutError(f"unknown layout version {version}")
             if version != SCHEMA_VERSION:  # a new copy, or one of version 1 (which lacks only the seams)
-                db.executescript(f"BEGIN IMMEDIATE; {_SCHEMA} PRAGMA user_version={SCHEMA_VERSION}; COMMIT;")
+                # Version 1 kept no seams: a first sync it left unfinished starts its numbered pages over.
+                again = "UPDATE syncs SET pages_done = 0 WHERE cursor IS NULL;" if version == 1 else ""
+                db.executescript(f"BEGIN IMMEDIATE; {_SCHEMA} {again} PRAGMA user_version={SCHEMA_VERSION}; COMMIT;")
             try:
                 db.execute("SELECT id, repo, updated_at, state, item FROM issues LIMIT 1").fetchall()
                 db.execute("SELECT repo, cursor, started_at, pages_done FROM syncs LIMIT 1").fetchall()
@@ -200,10 +202,14 @@ class IssueStore:
             self.db.execute("DELETE FROM seams WHERE repo = ?", (repo,))
 
     def finish_numbered_pages(self, repo: str, cursor: str) -> None:
-        """The numbered pages are all in: from now on the copy is complete up to ``cursor``."""
+        """The numbered pages are all in: from now on the copy is complete up to ``cursor`` (once its seams are
+        checked)."""
         with self._transaction():
             self.db.execute("UPDATE syncs SET cursor = ?, started_at = NULL, pages_done = 0 WHERE repo = ?",
                             (cursor, repo))
+
+    def drop_seams(self, repo: str) -> None:
+        with self._transaction():
             self.db.execute("DELETE FROM seams WHERE repo = ?", (repo,))
 
     def seams(self, repo: str) -> list[tuple[str, str]]:

@@ -7,11 +7,12 @@ answered after it shift back by one. Answered in order, the pages then overlap (
 stored once, by id). But concurrent requests overtake each other (and replicas lag): if page 2 is answered after
 the shift and page 3 before it, the issue at the end of the old page 2 is on neither. So each join of two pages
 that share no issue is noted with the pages, as a **seam**: the update times between which an issue may be
-missing. Issues not updated since the sync started keep their times and their order, so a seam is checked by
-asking for what was updated since its lower time, oldest first, up to its upper time. Only if anything was
-updated since the sync started (one request asks) can a seam hide anything; otherwise the seams are dropped
-unchecked. The edited issues themselves are then fetched by a **catch-up** from the sync's start time (the
-server's clock, less a margin), and from there on the copy has a cursor.
+missing. The edited issues themselves are then fetched by a **catch-up** from the sync's start time (the
+server's clock, less a margin), and from there on the copy has a cursor. Last, the seams: issues not updated
+since the sync started keep their times and their order, so a seam is checked by asking for what was updated
+since its lower time, oldest first, up to its upper time. A seam can hide an issue only if the list moved while
+the pages were fetched: if neither the pages nor the catch-up showed an issue updated after page 1 was answered
+(less LAG_ALLOWANCE), the seams are dropped unchecked, and a quiet first sync costs no request more.
 
 **Later syncs** (and the catch-up) ask for everything updated since the cursor, oldest first, and commit the
 issues and the advanced cursor after every page. ``since`` is inclusive, so issues at the cursor come again and
@@ -21,8 +22,9 @@ skip its neighbour. Only while the cursor stands still (many issues updated in t
 number advance.
 
 An interrupted first sync resumes after its last committed numbered page (the first page asked for then is
-answered after all the others, so it shifted at least as far: no seam) and checks the seams kept in the copy;
-an interrupted later sync resumes from its last committed cursor. Either way every issue is in the copy exactly
+answered after all the others, so it shifted at least as far: no seam); seams left by a sync interrupted after
+its numbered pages are all checked by the next; an interrupted later sync resumes from its last committed
+cursor. Either way every issue is in the copy exactly
 once. (Not so for an issue deleted or transferred while the numbered pages are fetched, with nothing updated
 meanwhile: the pages after it shift forward, and the issue at one join may be missed. Deletions are not seen.)
 """
@@ -32,7 +34,6 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from intcli.errors import ConfigError, UpstreamError
@@ -47,6 +48,9 @@ if TYPE_CHECKING:
     from intcli.providers.github.api import GitHubAPI, Page
 
 CATCH_UP_MARGIN = timedelta(minutes=2)  # clock steps and replication lag between GitHub's servers
+# An issue updated this long before page 1 was answered is in place for every numbered page (replicas caught up).
+LAG_ALLOWANCE = timedelta(seconds=30)
+_TIME = "%Y-%m-%dT%H:%M:%SZ"
 # Pages in a row with nothing new: normal when many issues moved to the front meanwhile (a bot closing 250 stale
 # issues shifts the list back by 2.5 pages); a server sending the same page over and over stops here.
 MAX_STALE_PAGES = 10
@@ -64,14 +68,34 @@ def sync_repository(env: Environment, api: GitHubAPI, store: IssueStore, repo: s
     import_json_copy(env, store, api.where.host, repo)
     state = store.state(repo)
     changed = 0
+    edits: _Edits | None = None  # a sync that resumes after its numbered pages cannot tell: every seam is checked
     if state is None or state.cursor is None:
-        changed += _numbered_pages(api, store, repo, state.started_at if state else None,
-                                   state.pages_done if state else 0)
-    changed += _changes_since_cursor(api, store, repo)
+        numbered, edits = _numbered_pages(api, store, repo, state.started_at if state else None,
+                                          state.pages_done if state else 0)
+        changed += numbered
+    changed += _changes_since_cursor(api, store, repo, edits)
+    changed += _check_seams(api, store, repo, edits)
     return f"synced {repo}: {changed} issue{'s' if changed != 1 else ''} changed in the local copy"
 
 
-def _numbered_pages(api: GitHubAPI, store: IssueStore, repo: str, started_at: str | None, pages_done: int) -> int:
+class _Edits:
+    """The issues seen updated late enough to have moved the list while the numbered pages were fetched: after
+    page 1 was answered, less LAG_ALLOWANCE (an issue updated earlier was already in place for every page)."""
+
+    def __init__(self, started_at: str) -> None:
+        try:
+            since = datetime.strptime(started_at, _TIME).replace(tzinfo=UTC) + CATCH_UP_MARGIN - LAG_ALLOWANCE
+            self.after = since.strftime(_TIME)
+        except ValueError:
+            self.after = started_at
+        self.ids: set[str] = set()
+
+    def note(self, raws: list[dict[str, Any]]) -> None:
+        self.ids.update(str(raw.get("id")) for raw in raws if str(raw.get("updated_at", "")) >= self.after)
+
+
+def _numbered_pages(api: GitHubAPI, store: IssueStore, repo: str, started_at: str | None,
+                    pages_done: int) -> tuple[int, _Edits]:
     path = f"/repos/{repo}/issues"
     number = pages_done + 1
     first = api.get(path, {**NUMBERED, "page": number}, remember=False)
@@ -85,13 +109,13 @@ def _numbered_pages(api: GitHubAPI, store: IssueStore, repo: str, started_at: st
                             f"({MAX_PAGES})", hint="check --host or GITHUB_API_URL")
     following = range(number + 1, max(last, number) + 1)
     pages: Generator[Page, None, None] = api.iter_pages(path, NUMBERED, following, remember=False)
+    edits = _Edits(started_at)
     try:
-        changed = _commit_numbered(api, store, repo, first, pages, number, started_at, compare=not fresh)
+        changed = _commit_numbered(api, store, repo, first, pages, number, edits, started_at, compare=not fresh)
     finally:
         pages.close()  # pages not yet started are dropped
-    changed += _check_seams(api, store, repo, started_at)
-    store.finish_numbered_pages(repo, started_at)
-    return changed
+    store.finish_numbered_pages(repo, started_at)  # the seams stay until checked (or found needless)
+    return changed, edits
 
 
 class _Run:
@@ -105,22 +129,23 @@ class _Run:
         self.newest = max(old)[0] if old else ""
         self.oldest = min(old)[0] if old else ""
 
-    def seam_after(self, before: _Run | None) -> tuple[str, str] | None:
+    def seam_after(self, before: _Run | None, started_at: str) -> tuple[str, str] | None:
         """Between the run before (newer) and this one: nothing is missing if they share an issue; otherwise
-        issues updated between ``(low, high)`` may have been skipped (see the module's note)."""
-        if before is None or not before.ids or self.ids & before.ids:
-            return None
-        return self.newest, before.oldest
+        issues updated between ``(low, high)`` may have been skipped (see the module's note). With no run before
+        in this sync (pages of recent issues only), anything older than the start may have been."""
+        if before is None:
+            return self.newest, started_at
+        return None if self.ids & before.ids else (self.newest, before.oldest)
 
 
 def _commit_numbered(api: GitHubAPI, store: IssueStore, repo: str, first: Page, pages: Iterator[Page],
-                     number: int, started_at: str, compare: bool) -> int:
+                     number: int, edits: _Edits, started_at: str, compare: bool) -> int:
     path = f"/repos/{repo}/issues"
     changed = 0
     seen: set[str] = set()
     stale = 0
     page = first
-    before: _Run | None = None  # the first page of a resumed sync was answered after every page before it
+    before: _Run | None = None
     while True:
         raws = raw_items(page, repo)
         ids = {str(raw.get("id")) for raw in raws}
@@ -129,9 +154,12 @@ def _commit_numbered(api: GitHubAPI, store: IssueStore, repo: str, first: Page, 
             raise UpstreamError(f"GitHub sent {stale} pages of {repo} in a row with nothing new (up to page {number})",
                                 hint="what was fetched is kept; retry later")
         seen |= ids
+        edits.note(raws)
         run = _Run(raws, started_at)
-        changed += store.commit_page(repo, items_of(page, repo), page_done=number, compare=compare,
-                                     seam=run.seam_after(before) if run.ids else None)
+        # The first page asked for is answered before any other is sent (and, resuming, after every page
+        # committed before): it needs no seam.
+        seam = run.seam_after(before, started_at) if run.ids and page is not first else None
+        changed += store.commit_page(repo, items_of(page, repo), page_done=number, compare=compare, seam=seam)
         before = run if run.ids else before
         if len(raws) < PER_PAGE and not has_next(page.headers.get("link", "")):
             return changed  # the last page
@@ -143,33 +171,37 @@ def _commit_numbered(api: GitHubAPI, store: IssueStore, repo: str, first: Page, 
         page = next(pages, None) or api.get(path, {**NUMBERED, "page": number}, remember=False)
 
 
-def _check_seams(api: GitHubAPI, store: IssueStore, repo: str, started_at: str) -> int:
+def _check_seams(api: GitHubAPI, store: IssueStore, repo: str, edits: _Edits | None) -> int:
     """Fetch what the numbered pages may have skipped: the issues between each seam's update times. Only needed
-    if an issue was updated or created since the sync started (one request tells); otherwise the list did not
+    if an issue was seen updated while they were fetched (by them or the catch-up); otherwise the list did not
     move and the pages join exactly."""
     seams = store.seams(repo)
     if not seams:
         return 0
-    probe = api.get(f"/repos/{repo}/issues", {**ASCENDING, "since": started_at}, remember=False)
-    moved = len(raw_items(probe, repo))
-    if not moved:
+    if edits is not None and not edits.ids:
+        store.drop_seams(repo)
         return 0
-    # A seam hides at most one issue for each issue that moved meanwhile, so a small page usually covers it.
-    per_page = PER_PAGE if has_next(probe.headers.get("link", "")) else min(PER_PAGE, moved + 10)
+    # A seam hides at most one issue for each move of the list, so a small page usually covers it; a seam that
+    # needs more goes on in pages of the usual size.
+    small = min(PER_PAGE, len(edits.ids) + 10) if edits is not None else PER_PAGE
 
-    def between(seam: tuple[str, str]) -> tuple[Page, Iterator[Page]]:
-        """The first page of the seam, fetched concurrently; the walk goes on (rarely) in the committing thread,
-        so no more than CONCURRENT_PAGES pages are ever held."""
-        walk = _ascending(api, repo, seam[0], until=seam[1], per_page=per_page, remember=False)
-        return next(walk), walk
+    def between(seam: tuple[str, str]) -> Page:
+        return api.get(f"/repos/{repo}/issues", {**ASCENDING, "per_page": small, "since": seam[0]}, remember=False)
 
-    changed = 0
+    changed, more = 0, 0
     from intcli.providers.github.api import in_order
 
-    for seam, (first, rest) in zip(seams, in_order(between, seams), strict=True):
-        for page in chain([first], rest):
-            changed += store.commit_page(repo, items_of(page, repo))
-        store.seam_checked(repo, seam)
+    for (low, high), page in zip(seams, in_order(between, seams), strict=True):
+        changed += store.commit_page(repo, items_of(page, repo))
+        newest = max((str(raw.get("updated_at", "")) for raw in raw_items(page, repo)), default="")
+        if newest <= high and has_next(page.headers.get("link", "")):
+            for following in _ascending(api, repo, max(low, newest), until=high, remember=False):
+                more += 1
+                if more > MAX_PAGES:  # all the seams together: a server that never gets past them stops here
+                    raise UpstreamError(f"GitHub sent more than {MAX_PAGES} pages of {repo} for the joins of its "
+                                        "first sync", hint="what was fetched is kept; retry later")
+                changed += store.commit_page(repo, items_of(following, repo))
+        store.seam_checked(repo, (low, high))
     return changed
 
 
@@ -182,14 +214,17 @@ def _start_time(page: Page) -> str:
         moment = min(now, said.astimezone(UTC)) if said.tzinfo else now
     except (TypeError, ValueError, IndexError):
         moment = now
-    return (moment - CATCH_UP_MARGIN).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (moment - CATCH_UP_MARGIN).strftime(_TIME)
 
 
-def _changes_since_cursor(api: GitHubAPI, store: IssueStore, repo: str) -> int:
+def _changes_since_cursor(api: GitHubAPI, store: IssueStore, repo: str, edits: _Edits | None) -> int:
     state = store.state(repo)
     changed = 0
     for page in _ascending(api, repo, state.cursor if state else None):
-        newest = max((str(raw.get("updated_at", "")) for raw in raw_items(page, repo)), default="")
+        raws = raw_items(page, repo)
+        if edits is not None:
+            edits.note(raws)
+        newest = max((str(raw.get("updated_at", "")) for raw in raws), default="")
         changed += store.commit_page(repo, items_of(page, repo), cursor=newest or None)
     return changed
 
