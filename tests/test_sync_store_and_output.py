@@ -171,6 +171,21 @@ def answer_numbered_pages_from(github, earlier: list[dict], pages) -> None:
     github.repository = answering
 
 
+def fail_once_at_page(github, page: str) -> None:
+    """The first request for numbered page ``page`` is answered 404 (exit 4): the sync stops there."""
+    from werkzeug import Response
+
+    answering, failed = github.repository, []
+
+    def failing_once(request, repo):
+        if request.args.get("page") == page and not failed:
+            failed.append(True)
+            return Response(json.dumps({"message": "Not Found"}), 404, content_type="application/json"), {}
+        return answering(request, repo)
+
+    github.repository = failing_once
+
+
 def seam_checks(github) -> list:
     """Requests by update time from before the sync started: the catch-up and the look for moved issues ask
     from the sync's start (less a margin); every fake issue is older."""
@@ -278,19 +293,8 @@ def test_a_server_that_never_gets_past_the_seams_is_stopped(run, github, monkeyp
 
 
 def test_seams_of_an_interrupted_first_sync_are_checked_when_it_resumes(run, github):
-    from werkzeug import Response
-
     answer_numbered_pages_from(github, move_to_the_front(github, 250), {2})
-    answering = github.repository
-    failed = []
-
-    def failing_once(request, repo):
-        if request.args.get("page") == "12" and not failed:
-            failed.append(True)
-            return Response(json.dumps({"message": "Not Found"}), 404, content_type="application/json"), {}
-        return answering(request, repo)
-
-    github.repository = failing_once
+    fail_once_at_page(github, "12")
     first = sync_all(run)
     assert first.exit_code == 4 and "not found" in first.stderr
     env = Environment()
@@ -313,19 +317,8 @@ def test_a_resumed_sync_whose_first_page_holds_only_recent_issues_leaves_a_seam(
     that were on page 3 at page 4's moment are on no page, and page 4's seam reaches up to the sync's start."""
     from datetime import UTC, datetime, timedelta
 
-    from werkzeug import Response
-
-    answering, failed = github.repository, []
-
-    def failing_once(request, repo):
-        if request.args.get("page") == "2" and not failed:
-            failed.append(True)
-            return Response(json.dumps({"message": "Not Found"}), 404, content_type="application/json"), {}
-        return answering(request, repo)
-
-    github.repository = failing_once
+    fail_once_at_page(github, "2")
     assert sync_all(run).exit_code == 4
-    github.repository = answering
     later = (datetime.now(UTC) + timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     for edited in sorted(github.issues, key=lambda i: i["updated_at"], reverse=True)[:200]:
         edited.update(updated_at=later)  # edited between the two runs
@@ -341,18 +334,8 @@ def test_a_first_sync_left_unfinished_by_layout_1_starts_its_pages_over(run, git
     pages: it starts its numbered pages over."""
     import sqlite3
 
-    from werkzeug import Response
-
     answer_numbered_pages_from(github, move_to_the_front(github, 250), {2})
-    answering, failed = github.repository, []
-
-    def failing_once(request, repo):
-        if request.args.get("page") == "12" and not failed:
-            failed.append(True)
-            return Response(json.dumps({"message": "Not Found"}), 404, content_type="application/json"), {}
-        return answering(request, repo)
-
-    github.repository = failing_once
+    fail_once_at_page(github, "12")
     assert sync_all(run).exit_code == 4
     env = Environment()
     path = database_path(env, f"127.0.0.1:{github.base.split(':')[-1].rstrip('/')}")
