@@ -11,7 +11,9 @@ what is measured). For each size and run:
 - ``gh api --paginate repos/R/issues?state=all&per_page=100`` (every issue, one page after another);
 - intcli's first ``--sync`` (empty cache), then a no-change ``--sync``, then a ``--sync`` after 50 issues
   changed and 5 of those were closed; each prints all N issues as JSON to a file, which is checked: every
-  issue exactly once, the changes exact.
+  issue exactly once, the changes exact;
+- ``busy``: a first ``--sync`` (another empty cache) right after those changes, so it sees issues updated
+  moments ago and checks the joins of its pages again (for information: the price of a busy repository).
 
 Reports medians (wall time, peak RSS from wait4) and the targets: first sync <= 0.5 x gh, peak RSS <= 200 MiB,
 10k -> 50k at most 5.5 x, no-change sync <= 0.25 x the first sync. Exits 1 when a target is missed.
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import copy
 import json
 import os
 import shutil
@@ -132,9 +135,12 @@ def measure_size(size: int, runs: int, tmp: Path) -> dict[str, list[tuple[float,
     intcli = [sys.executable, "-m", "intcli", "fetch", "github.issues", "--repo", REPO, "--sync", "--state", "all",
               "--format", "json"]
     gh = ["gh", "api", "--paginate", f"repos/{REPO}/issues?state=all&per_page=100"]
-    results: dict[str, list[tuple[float, float]]] = {"gh": [], "first": [], "quiet": [], "changes": []}
+    results: dict[str, list[tuple[float, float]]] = {"gh": [], "first": [], "quiet": [], "changes": [], "busy": []}
+    pristine = copy.deepcopy(fake.issues)
     try:
         for run in range(runs):
+            fake.issues = copy.deepcopy(pristine)  # each run's first sync sees a repository nobody just edited
+            fake.changed()
             if shutil.which("gh"):
                 seconds, rss, stdout = run_measured(gh, gh_env)
                 if gh_count(stdout) != len(fake.issues):
@@ -147,6 +153,10 @@ def measure_size(size: int, runs: int, tmp: Path) -> dict[str, list[tuple[float,
                 seconds, rss, stdout = run_measured(intcli, env)
                 check_intcli(stdout, fake, f"{scenario} sync of {size}")
                 results[scenario].append((seconds, rss))
+            # A first sync of a repository edited moments ago: the joins of its pages are checked too.
+            seconds, rss, stdout = run_measured(intcli, {**env, "INTCLI_CACHE_DIR": str(tmp / f"busy-{size}-{run}")})
+            check_intcli(stdout, fake, f"busy first sync of {size}")
+            results["busy"].append((seconds, rss))
     finally:
         server.shutdown()
     return results
