@@ -51,6 +51,7 @@ CATCH_UP_MARGIN = timedelta(minutes=2)  # clock steps and replication lag betwee
 # An issue updated this long before page 1 was answered is in place for every numbered page (replicas caught up).
 LAG_ALLOWANCE = timedelta(seconds=30)
 _TIME = "%Y-%m-%dT%H:%M:%SZ"
+SEAM_PAGE = 20  # the first page asked for each seam
 # Pages in a row with nothing new: normal when many issues moved to the front meanwhile (a bot closing 250 stale
 # issues shifts the list back by 2.5 pages); a server sending the same page over and over stops here.
 MAX_STALE_PAGES = 10
@@ -181,9 +182,10 @@ def _check_seams(api: GitHubAPI, store: IssueStore, repo: str, edits: _Edits | N
     if edits is not None and not edits.ids:
         store.drop_seams(repo)
         return 0
-    # A seam hides at most one issue for each move of the list, so a small page usually covers it; a seam that
-    # needs more goes on in pages of the usual size.
-    small = min(PER_PAGE, len(edits.ids) + 10) if edits is not None else PER_PAGE
+    # A seam hides at most one issue for each move of the list between its two pages' answers: a few at most,
+    # so a small page (the issues at its lower time, the hidden ones, the one at its upper time and one past it)
+    # usually covers it. A seam that needs more goes on in pages of the usual size.
+    small = min(SEAM_PAGE, len(edits.ids) + 3) if edits is not None else SEAM_PAGE
 
     def between(seam: tuple[str, str]) -> Page:
         return api.get(f"/repos/{repo}/issues", {**ASCENDING, "per_page": small, "since": seam[0]}, remember=False)
