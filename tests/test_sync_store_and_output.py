@@ -243,10 +243,12 @@ def test_leading_pages_of_recent_issues_still_leave_a_seam(run, github):
     assert sorted(i["id"] for i in json.loads(result.stdout)["issues"]) == list(range(10_001, 12_501))
 
 
-def test_edits_seen_on_the_pages_count_even_if_the_catch_up_lags(run, github):
-    """The catch-up reaches a replica that has not seen the edits yet: the late page itself showed them, so the
-    seams are checked all the same (the issues no one edited are all there)."""
-    earlier = move_to_the_front(github, 250)
+@pytest.mark.parametrize("moved", [250, 1])
+def test_moves_seen_on_the_pages_count_even_if_the_catch_up_lags(run, github, moved):
+    """The catch-up reaches a replica that has not seen the edits yet. With 250 edits, the late page 2 shows
+    edited issues; with one, no page does (it is on page 1's range, answered before), but pages 1 and 2 overlap
+    by one issue: that is the move. Either way the seams are checked, and the issues no one edited are all there."""
+    earlier = move_to_the_front(github, moved)
     answer_numbered_pages_from(github, earlier, {2})
     answering, lagged = github.repository, []
 
@@ -262,9 +264,9 @@ def test_edits_seen_on_the_pages_count_even_if_the_catch_up_lags(run, github):
 
     github.repository = lagging_catch_up
     result = sync_all(run)
-    assert result.exit_code == 0, result.stderr and lagged
+    assert result.exit_code == 0 and lagged, result.stderr
     untouched = {i["id"] for i in github.issues if i["state"] == "open"}
-    assert len(untouched) == 2250 and untouched <= {i["id"] for i in json.loads(result.stdout)["issues"]}
+    assert len(untouched) == 2500 - moved and untouched <= {i["id"] for i in json.loads(result.stdout)["issues"]}
 
 
 def test_a_server_that_never_gets_past_the_seams_is_stopped(run, github, monkeypatch):
@@ -340,12 +342,89 @@ def test_a_first_sync_left_unfinished_by_layout_1_starts_its_pages_over(run, git
     env = Environment()
     path = database_path(env, f"127.0.0.1:{github.base.split(':')[-1].rstrip('/')}")
     db = sqlite3.connect(path)  # what layout 1 would have kept: the same issues and sync row, no seams
-    db.executescript("DROP TABLE seams; PRAGMA user_version=1;")
+    db.executescript("DROP TABLE seams; ALTER TABLE syncs DROP COLUMN anchor; PRAGMA user_version=1;")
     db.close()
     again = sync_all(run)
     assert again.exit_code == 0, again.stderr
     ids = {i["id"] for i in json.loads(again.stdout)["issues"]}
     assert sorted(set(range(10_001, 12_501)) - ids) == []
+
+
+def copy_path(github):
+    return database_path(Environment(), f"127.0.0.1:{github.base.split(':')[-1].rstrip('/')}")
+
+
+def test_a_resumed_first_page_answered_by_a_lagging_replica_joins_the_last_page(run, github):
+    """Page 2 of a first sync is answered after an edit (the list shifted by one); page 3 fails (a 404, a
+    dropped connection) and the sync is run again at once. Its first page (3) is answered by a replica a
+    moment behind page 2's: the issue between them is on neither. The copy keeps the oldest time on its last
+    page (the anchor), so the resumed first page has a seam with it."""
+    answer_numbered_pages_from(github, move_to_the_front(github, 1), {2})
+    fail_once_at_page(github, "3")
+    assert sync_all(run).exit_code == 4
+    again = sync_all(run)
+    assert again.exit_code == 0, again.stderr
+    ids = {i["id"] for i in json.loads(again.stdout)["issues"]}
+    assert sorted(set(range(10_001, 12_501)) - ids) == []
+
+
+@pytest.mark.parametrize("where", ["catch-up", "seams"])
+def test_offline_refuses_a_copy_whose_seams_are_unchecked(run, github, where):
+    """Interrupted after its numbered pages (during the catch-up, or during the seam checks): the copy has a
+    cursor but may lack the issues at its seams. --offline must not present it as complete."""
+    from werkzeug import Response
+
+    answer_numbered_pages_from(github, move_to_the_front(github, 250), {2})
+    answering, failed = github.repository, []
+
+    def failing(request, repo):
+        asc = request.args.get("direction") == "asc"
+        seam = asc and request.args.get("since", "") < "2026-11-29"
+        if seam if where == "seams" else (asc and not failed):  # every seam check fails: deterministic
+            failed.append(True)
+            return Response(json.dumps({"message": "Not Found"}), 404, content_type="application/json"), {}
+        return answering(request, repo)
+
+    github.repository = failing
+    assert sync_all(run).exit_code == 4
+    with IssueStore(Environment(), copy_path(github)) as store:
+        assert store.state("acme/api").cursor is not None and store.seams("acme/api")
+    offline = run("fetch", "github.issues", "--repo", "acme/api", "--offline", "--state", "all", "-f", "json")
+    assert offline.exit_code == 5 and "incomplete: its first sync was interrupted" in offline.stderr
+    github.repository = answering
+    again = sync_all(run)
+    assert again.exit_code == 0, again.stderr
+    assert sorted(i["id"] for i in json.loads(again.stdout)["issues"]) == list(range(10_001, 12_501))
+    assert run("fetch", "github.issues", "--repo", "acme/api", "--offline").exit_code == 0
+
+
+@pytest.mark.parametrize("body", [{"message": "x"}, None, "text", [1], [{"id": 1}], "missing-updated",
+                                  "int-updated", "pr-null-updated", "null-id", {"items": "x"}])
+def test_bad_answers_during_seam_checks_are_exit_3(run, github, body):
+    answer_numbered_pages_from(github, move_to_the_front(github, 250), {2})
+    answering = github.repository
+
+    def bad(request, repo):
+        if request.args.get("direction") == "asc" and request.args.get("since", "") < "2026-11-29":
+            page = answering(request, repo)[0][:3]
+            first = dict(page[0])
+            if body == "missing-updated":
+                del first["updated_at"]
+            elif body == "int-updated":
+                first["updated_at"] = 20261128
+            elif body == "pr-null-updated":
+                first.update(pull_request={"url": "x"}, updated_at=None)
+            elif body == "null-id":
+                first["id"] = None
+            else:
+                return body, {}
+            return [first, *page[1:]], {"Link": f'<{github.base}x?page=2>; rel="next"'}
+        return answering(request, repo)
+
+    github.repository = bad
+    result = sync_all(run)
+    assert result.exit_code == 3, (result.exit_code, result.stderr)
+    assert "unexpected answer" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_a_copy_of_layout_1_gains_the_seams_and_keeps_its_issues(isolated):
@@ -371,8 +450,8 @@ def test_a_copy_of_layout_1_gains_the_seams_and_keeps_its_issues(isolated):
         assert [i["id"] for i in store.issues(["o/r"])] == [1] and store.seams("o/r") == []
         assert store.db.execute("PRAGMA user_version").fetchone()[0] == 2
         # Layout 1 kept no seams: its unfinished first sync starts its numbered pages over (the start time stays)
-        assert astuple(store.state("o/s")) == (None, "2026-11-01T00:00:00Z", 0)
-        assert astuple(store.state("o/r")) == ("2026-11-01T00:00:00Z", None, 0)
+        assert astuple(store.state("o/s")) == (None, "2026-11-01T00:00:00Z", 0, None)
+        assert astuple(store.state("o/r")) == ("2026-11-01T00:00:00Z", None, 0, None)
 
 
 def test_offline_refuses_a_copy_whose_first_sync_was_interrupted(run, github):

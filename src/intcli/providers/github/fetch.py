@@ -183,7 +183,8 @@ def _from_copy(env: Environment, host: str, repos: list[str], request: FetchRequ
         if missing:
             raise ConfigError(f"the local copy has no issues of {missing[0]}",
                               hint=f"run `intcli fetch github.issues --repo {missing[0]} --sync` first")
-        unfinished = [repo for repo, state in states.items() if offline and state and state.cursor is None]
+        unfinished = [repo for repo, state in states.items()
+                      if offline and state and (state.cursor is None or store.seams(repo))]
         if unfinished:
             raise ConfigError(f"the local copy of {unfinished[0]} is incomplete: its first sync was interrupted",
                               hint=f"run `intcli fetch github.issues --repo {unfinished[0]} --sync` to finish it")

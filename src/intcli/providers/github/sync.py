@@ -11,8 +11,11 @@ missing. The edited issues themselves are then fetched by a **catch-up** from th
 server's clock, less a margin), and from there on the copy has a cursor. Last, the seams: issues not updated
 since the sync started keep their times and their order, so a seam is checked by asking for what was updated
 since its lower time, oldest first, up to its upper time. A seam can hide an issue only if the list moved while
-the pages were fetched: if neither the pages nor the catch-up showed an issue updated after page 1 was answered
-(less LAG_ALLOWANCE), the seams are dropped unchecked, and a quiet first sync costs no request more.
+the pages were fetched, and a move shows: a page answered after it overlaps the page before it, answered before
+(somewhere between page 1, answered before any other is sent, and the late page), or an issue updated after page
+1 was answered (less LAG_ALLOWANCE, for lagging replicas) is seen on a page or by the catch-up. If nothing shows
+a move, the seams are dropped unchecked, and a quiet first sync costs no request more. Until its seams are
+checked, the copy is incomplete (``--offline`` says so).
 
 **Later syncs** (and the catch-up) ask for everything updated since the cursor, oldest first, and commit the
 issues and the advanced cursor after every page. ``since`` is inclusive, so issues at the cursor come again and
@@ -21,16 +24,21 @@ number: in that order an issue edited during the sync jumps to the end, which wo
 skip its neighbour. Only while the cursor stands still (many issues updated in the same second) does the page
 number advance.
 
-An interrupted first sync resumes after its last committed numbered page (the first page asked for then is
-answered after all the others, so it shifted at least as far: no seam); seams left by a sync interrupted after
-its numbered pages are all checked by the next; an interrupted later sync resumes from its last committed
-cursor. Either way every issue is in the copy exactly
-once. (Not so for an issue deleted or transferred while the numbered pages are fetched, with nothing updated
-meanwhile: the pages after it shift forward, and the issue at one join may be missed. Deletions are not seen.)
+An interrupted first sync resumes after its last committed numbered page; its first page then has a seam with
+the last page committed before (the copy keeps that page's oldest time, the *anchor*), and every seam is checked
+(what the earlier run's pages showed is not known). Seams left by a sync interrupted after its numbered pages are
+all checked by the next. An interrupted later sync resumes from its last committed cursor. Either way every issue
+is in the copy exactly once. (Not so for an issue deleted or transferred while the numbered pages are fetched,
+with nothing updated meanwhile: the pages after it shift forward, and the issue at one join may be missed.
+Deletions are not seen.)
+
+Every entry's ``updated_at`` and ``id`` are checked (pull requests' too: they hold places in the list), so a
+wrong one is exit 3 rather than a cursor or a seam that skips issues.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -38,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 
 from intcli.errors import ConfigError, UpstreamError
 from intcli.providers.github.issues import MAX_PAGES, PER_PAGE, check_repo, has_next, items_of, last_page, raw_items
-from intcli.providers.github.store import IssueStore, database_path
+from intcli.providers.github.store import IssueStore, SyncState, database_path
 
 if TYPE_CHECKING:
     from collections.abc import Generator, Iterator
@@ -51,7 +59,7 @@ CATCH_UP_MARGIN = timedelta(minutes=2)  # clock steps and replication lag betwee
 # An issue updated this long before page 1 was answered is in place for every numbered page (replicas caught up).
 LAG_ALLOWANCE = timedelta(seconds=30)
 _TIME = "%Y-%m-%dT%H:%M:%SZ"
-SEAM_PAGE = 20  # the first page asked for each seam
+SEAM_PAGE = 20  # the first page asked for each seam: it hides a few issues at most
 # Pages in a row with nothing new: normal when many issues moved to the front meanwhile (a bot closing 250 stale
 # issues shifts the list back by 2.5 pages); a server sending the same page over and over stops here.
 MAX_STALE_PAGES = 10
@@ -69,37 +77,38 @@ def sync_repository(env: Environment, api: GitHubAPI, store: IssueStore, repo: s
     import_json_copy(env, store, api.where.host, repo)
     state = store.state(repo)
     changed = 0
-    edits: _Edits | None = None  # a sync that resumes after its numbered pages cannot tell: every seam is checked
+    moves = _Moves(None)  # a sync that resumes after its numbered pages cannot tell: every seam is checked
     if state is None or state.cursor is None:
-        numbered, edits = _numbered_pages(api, store, repo, state.started_at if state else None,
-                                          state.pages_done if state else 0)
+        numbered, moves = _numbered_pages(api, store, repo, state)
         changed += numbered
-    changed += _changes_since_cursor(api, store, repo, edits)
-    changed += _check_seams(api, store, repo, edits)
+    changed += _changes_since_cursor(api, store, repo, moves)
+    changed += _check_seams(api, store, repo, moves)
     return f"synced {repo}: {changed} issue{'s' if changed != 1 else ''} changed in the local copy"
 
 
-class _Edits:
-    """The issues seen updated late enough to have moved the list while the numbered pages were fetched: after
-    page 1 was answered, less LAG_ALLOWANCE (an issue updated earlier was already in place for every page)."""
+class _Moves:
+    """Whether the list may have moved while the numbered pages were fetched: two of them overlap (one answered
+    after a move, the one before it before), or an issue was seen (on them or by the catch-up) updated after
+    page 1 was answered, less LAG_ALLOWANCE (an issue updated earlier was in place for every page). A sync that
+    resumed cannot tell what the earlier run's pages saw: it is taken to have seen moves."""
 
-    def __init__(self, started_at: str) -> None:
-        try:
-            since = datetime.strptime(started_at, _TIME).replace(tzinfo=UTC) + CATCH_UP_MARGIN - LAG_ALLOWANCE
-            self.after = since.strftime(_TIME)
-        except ValueError:
-            self.after = started_at
-        self.ids: set[str] = set()
+    def __init__(self, started_at: str | None, resumed: bool = True) -> None:
+        self.seen = resumed
+        self.after = started_at or ""
+        if started_at is not None:
+            with contextlib.suppress(ValueError):
+                since = datetime.strptime(started_at, _TIME).replace(tzinfo=UTC) + CATCH_UP_MARGIN - LAG_ALLOWANCE
+                self.after = since.strftime(_TIME)
 
-    def note(self, raws: list[dict[str, Any]]) -> None:
-        self.ids.update(str(raw.get("id")) for raw in raws if str(raw.get("updated_at", "")) >= self.after)
+    def note(self, stamps: list[tuple[str, int]]) -> None:
+        self.seen = self.seen or any(time >= self.after for time, _ in stamps)
 
 
-def _numbered_pages(api: GitHubAPI, store: IssueStore, repo: str, started_at: str | None,
-                    pages_done: int) -> tuple[int, _Edits]:
+def _numbered_pages(api: GitHubAPI, store: IssueStore, repo: str, state: SyncState | None) -> tuple[int, _Moves]:
     path = f"/repos/{repo}/issues"
-    number = pages_done + 1
+    number = (state.pages_done if state else 0) + 1
     first = api.get(path, {**NUMBERED, "page": number}, remember=False)
+    started_at = state.started_at if state else None
     fresh = started_at is None  # the copy has nothing of the repository: no need to compare before writing
     if started_at is None:
         started_at = _start_time(first)
@@ -110,59 +119,66 @@ def _numbered_pages(api: GitHubAPI, store: IssueStore, repo: str, started_at: st
                             f"({MAX_PAGES})", hint="check --host or GITHUB_API_URL")
     following = range(number + 1, max(last, number) + 1)
     pages: Generator[Page, None, None] = api.iter_pages(path, NUMBERED, following, remember=False)
-    edits = _Edits(started_at)
+    moves = _Moves(started_at, resumed=number > 1)
+    # Page 1 has nothing before it. A resumed sync's first page joins the last page committed before.
+    before = None if number == 1 else _Run.upper_end(state.anchor if state and state.anchor else started_at)
     try:
-        changed = _commit_numbered(api, store, repo, first, pages, number, edits, started_at, compare=not fresh)
+        changed = _commit_numbered(api, store, repo, first, pages, number, moves, before, started_at,
+                                   compare=not fresh)
     finally:
         pages.close()  # pages not yet started are dropped
     store.finish_numbered_pages(repo, started_at)  # the seams stay until checked (or found needless)
-    return changed, edits
+    return changed, moves
 
 
 class _Run:
     """What a numbered page holds of the issues not updated since the sync started: in the list, most recently
     updated first, those stay in one order, so each page holds a run of them."""
 
-    def __init__(self, raws: list[dict[str, Any]], started_at: str) -> None:
-        old = [(str(raw.get("updated_at", "")), str(raw.get("id"))) for raw in raws]
-        old = [(time, id_) for time, id_ in old if time < started_at]
+    def __init__(self, stamps: list[tuple[str, int]], started_at: str) -> None:
+        old = [(time, id_) for time, id_ in stamps if time < started_at]
         self.ids = {id_ for _, id_ in old}
         self.newest = max(old)[0] if old else ""
         self.oldest = min(old)[0] if old else ""
 
-    def seam_after(self, before: _Run | None, started_at: str) -> tuple[str, str] | None:
+    @classmethod
+    def upper_end(cls, time: str) -> _Run:
+        """A run known only by its oldest time: a page before this sync's first, or pages of recent issues only
+        (then everything older than the sync's start may be missing before the next run)."""
+        run = cls([], "")
+        run.oldest = time
+        return run
+
+    def seam_after(self, before: _Run) -> tuple[str, str] | None:
         """Between the run before (newer) and this one: nothing is missing if they share an issue; otherwise
-        issues updated between ``(low, high)`` may have been skipped (see the module's note). With no run before
-        in this sync (pages of recent issues only), anything older than the start may have been."""
-        if before is None:
-            return self.newest, started_at
+        issues updated between ``(low, high)`` may have been skipped (see the module's note)."""
         return None if self.ids & before.ids else (self.newest, before.oldest)
 
 
 def _commit_numbered(api: GitHubAPI, store: IssueStore, repo: str, first: Page, pages: Iterator[Page],
-                     number: int, edits: _Edits, started_at: str, compare: bool) -> int:
+                     number: int, moves: _Moves, before: _Run | None, started_at: str, compare: bool) -> int:
     path = f"/repos/{repo}/issues"
     changed = 0
-    seen: set[str] = set()
+    seen: set[int] = set()
     stale = 0
     page = first
-    before: _Run | None = None
     while True:
-        raws = raw_items(page, repo)
-        ids = {str(raw.get("id")) for raw in raws}
-        stale = stale + 1 if raws and ids <= seen else 0
+        stamps = _stamps(page, repo)
+        ids = {id_ for _, id_ in stamps}
+        stale = stale + 1 if stamps and ids <= seen else 0
         if stale >= MAX_STALE_PAGES:
             raise UpstreamError(f"GitHub sent {stale} pages of {repo} in a row with nothing new (up to page {number})",
                                 hint="what was fetched is kept; retry later")
         seen |= ids
-        edits.note(raws)
-        run = _Run(raws, started_at)
-        # The first page asked for is answered before any other is sent (and, resuming, after every page
-        # committed before): it needs no seam.
-        seam = run.seam_after(before, started_at) if run.ids and page is not first else None
-        changed += store.commit_page(repo, items_of(page, repo), page_done=number, compare=compare, seam=seam)
-        before = run if run.ids else before
-        if len(raws) < PER_PAGE and not has_next(page.headers.get("link", "")):
+        moves.note(stamps)
+        run = _Run(stamps, started_at)
+        seam = run.seam_after(before) if run.ids and before is not None else None
+        if run.ids and before is not None and before.ids and seam is None:
+            moves.seen = True  # the two pages overlap: the later one was answered after the list moved
+        changed += store.commit_page(repo, items_of(page, repo), page_done=number, compare=compare, seam=seam,
+                                     anchor=run.oldest or None)
+        before = run if run.ids else before or _Run.upper_end(started_at)
+        if len(stamps) < PER_PAGE and not has_next(page.headers.get("link", "")):
             return changed  # the last page
         number += 1
         if number > MAX_PAGES:
@@ -172,30 +188,35 @@ def _commit_numbered(api: GitHubAPI, store: IssueStore, repo: str, first: Page, 
         page = next(pages, None) or api.get(path, {**NUMBERED, "page": number}, remember=False)
 
 
-def _check_seams(api: GitHubAPI, store: IssueStore, repo: str, edits: _Edits | None) -> int:
+def _stamps(page: Page, repo: str) -> list[tuple[str, int]]:
+    """``(updated_at, id)`` of every entry of a page (pull requests included: they hold places in the list)."""
+    stamps = [(raw.get("updated_at"), raw.get("id")) for raw in raw_items(page, repo)]
+    if not all(type(time) is str and time and type(id_) is int for time, id_ in stamps):
+        raise UpstreamError(f"unexpected answer from GitHub for {repo}: an issue lacks its update time or id",
+                            hint="check --host or GITHUB_API_URL")
+    return stamps  # type: ignore[return-value]  # checked just above
+
+
+def _check_seams(api: GitHubAPI, store: IssueStore, repo: str, moves: _Moves) -> int:
     """Fetch what the numbered pages may have skipped: the issues between each seam's update times. Only needed
-    if an issue was seen updated while they were fetched (by them or the catch-up); otherwise the list did not
-    move and the pages join exactly."""
+    if the list may have moved while they were fetched; otherwise the pages join exactly."""
     seams = store.seams(repo)
     if not seams:
         return 0
-    if edits is not None and not edits.ids:
+    if not moves.seen:
         store.drop_seams(repo)
         return 0
-    # A seam hides at most one issue for each move of the list between its two pages' answers: a few at most,
-    # so a small page (the issues at its lower time, the hidden ones, the one at its upper time and one past it)
-    # usually covers it. A seam that needs more goes on in pages of the usual size.
-    small = min(SEAM_PAGE, len(edits.ids) + 3) if edits is not None else SEAM_PAGE
 
     def between(seam: tuple[str, str]) -> Page:
-        return api.get(f"/repos/{repo}/issues", {**ASCENDING, "per_page": small, "since": seam[0]}, remember=False)
+        return api.get(f"/repos/{repo}/issues", {**ASCENDING, "per_page": SEAM_PAGE, "since": seam[0]},
+                       remember=False)
 
     changed, more = 0, 0
     from intcli.providers.github.api import in_order
 
     for (low, high), page in zip(seams, in_order(between, seams), strict=True):
         changed += store.commit_page(repo, items_of(page, repo))
-        newest = max((str(raw.get("updated_at", "")) for raw in raw_items(page, repo)), default="")
+        newest = max((time for time, _ in _stamps(page, repo)), default="")
         if newest <= high and has_next(page.headers.get("link", "")):
             for following in _ascending(api, repo, max(low, newest), until=high, remember=False):
                 more += 1
@@ -219,14 +240,13 @@ def _start_time(page: Page) -> str:
     return (moment - CATCH_UP_MARGIN).strftime(_TIME)
 
 
-def _changes_since_cursor(api: GitHubAPI, store: IssueStore, repo: str, edits: _Edits | None) -> int:
+def _changes_since_cursor(api: GitHubAPI, store: IssueStore, repo: str, moves: _Moves) -> int:
     state = store.state(repo)
     changed = 0
     for page in _ascending(api, repo, state.cursor if state else None):
-        raws = raw_items(page, repo)
-        if edits is not None:
-            edits.note(raws)
-        newest = max((str(raw.get("updated_at", "")) for raw in raws), default="")
+        stamps = _stamps(page, repo)
+        moves.note(stamps)
+        newest = max((time for time, _ in stamps), default="")
         changed += store.commit_page(repo, items_of(page, repo), cursor=newest or None)
     return changed
 
@@ -235,17 +255,17 @@ def _ascending(api: GitHubAPI, repo: str, since: str | None, *, until: str | Non
                remember: bool = True) -> Iterator[Page]:
     """The pages of issues updated since ``since``, oldest first (up to the first issue updated after ``until``)."""
     number = 1
-    seen: set[str] = set()
+    seen: set[int] = set()
     stale_pages = 0  # consecutive pages that brought no issue this walk had not seen
     for _ in range(MAX_PAGES):
         query = {**ASCENDING, "per_page": per_page, "page": number, **({"since": since} if since else {})}
         page = api.get(f"/repos/{repo}/issues", query, remember=remember)
         yield page
-        raws = raw_items(page, repo)
-        newest = max((str(raw.get("updated_at", "")) for raw in raws), default="")
+        stamps = _stamps(page, repo)
+        newest = max((time for time, _ in stamps), default="")
         if not has_next(page.headers.get("link", "")) or (until is not None and newest > until):
             return
-        ids = {str(raw.get("id")) for raw in raws}
+        ids = {id_ for _, id_ in stamps}
         # One page of issues already seen is normal (the issues at the cursor come again); two in a row
         # means the server keeps sending the same page.
         stale_pages = stale_pages + 1 if ids <= seen else 0
