@@ -3,7 +3,9 @@ terminal, and option values converted without pydantic."""
 
 from __future__ import annotations
 
+import copy
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -127,8 +129,6 @@ def test_a_first_sync_rides_out_many_issues_moving_to_the_front(run, github):
     def shifting(request, repo):
         if request.args.get("direction") == "desc" and int(request.args.get("page", 1)) >= 10 and not changed:
             changed.append(True)
-            from datetime import UTC, datetime
-
             now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")  # as GitHub stamps an edit
             for moved in sorted(github.issues, key=lambda i: i["updated_at"])[:250]:
                 moved.update(updated_at=now, state="closed")
@@ -144,9 +144,6 @@ def test_a_first_sync_rides_out_many_issues_moving_to_the_front(run, github):
 
 def move_to_the_front(github, count: int) -> list[dict]:
     """``count`` of the oldest issues edited now (closed), as a bot would; returns the list as it was before."""
-    import copy
-    from datetime import UTC, datetime
-
     before = copy.deepcopy(github.issues)
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     for moved in sorted(github.issues, key=lambda i: i["updated_at"])[:count]:
@@ -154,13 +151,12 @@ def move_to_the_front(github, count: int) -> list[dict]:
     return before
 
 
-def answer_numbered_pages_from(github, earlier: list[dict], pages) -> None:
-    """The numbered pages not in ``pages`` are answered from the ``earlier`` list: as if the pages in ``pages``
-    reached GitHub after the others (concurrent requests overtake each other) or a lagging replica answered."""
+def answer_from(github, earlier: list[dict], when) -> None:
+    """Requests for which ``when(request)`` holds are answered from the ``earlier`` list of issues."""
     original = github.repository
 
     def answering(request, repo):
-        if request.args.get("direction") == "desc" and int(request.args.get("page", 1)) not in pages:
+        if when(request):
             github.issues, now = earlier, github.issues
             try:
                 return original(request, repo)
@@ -169,6 +165,13 @@ def answer_numbered_pages_from(github, earlier: list[dict], pages) -> None:
         return original(request, repo)
 
     github.repository = answering
+
+
+def answer_numbered_pages_from(github, earlier: list[dict], pages) -> None:
+    """The numbered pages not in ``pages`` are answered from the ``earlier`` list: as if the pages in ``pages``
+    reached GitHub after the others (concurrent requests overtake each other) or a lagging replica answered."""
+    answer_from(github, earlier, lambda request: request.args.get("direction") == "desc"
+                and int(request.args.get("page", 1)) not in pages)
 
 
 def fail_once_at_page(github, page: str) -> None:
@@ -186,10 +189,31 @@ def fail_once_at_page(github, page: str) -> None:
     github.repository = failing_once
 
 
+def lagging_catch_up(github, earlier: list[dict]) -> list:
+    """The catch-up (the first request by update time) is answered by a replica that has not seen the edits
+    yet (from ``earlier``); returns the list that records that it was."""
+    lagged: list[bool] = []
+
+    def first_by_time(request) -> bool:
+        if request.args.get("direction") == "asc" and not lagged:
+            lagged.append(True)
+            return True
+        return False
+
+    answer_from(github, earlier, first_by_time)
+    return lagged
+
+
+def missing(result) -> list[int]:
+    """The issues of the fake repository (ids 10001-12500) that a successful sync did not print."""
+    assert result.exit_code == 0, result.stderr
+    return sorted(set(range(10_001, 12_501)) - {i["id"] for i in json.loads(result.stdout)["issues"]})
+
+
 def seam_checks(github) -> list:
     """Requests by update time from before the sync started: the catch-up and the look for moved issues ask
     from the sync's start (less a margin); every fake issue is older."""
-    return [r for r in github.requests if r.args.get("direction") == "asc" and r.args["since"] < "2026-11-29"]
+    return [r for r in github.requests if r.args.get("direction") == "asc" and r.args.get("since", "") < "2026-11-29"]
 
 
 @pytest.mark.parametrize("late", [{2}, {2, 5, 6}, {24}])
@@ -220,8 +244,6 @@ def test_a_quiet_first_sync_checks_no_seam(run, github):
 
 def test_an_edit_well_before_the_first_page_checks_no_seam(run, github):
     """An issue edited a minute before the sync (inside the catch-up's margin) was in place for every page."""
-    from datetime import UTC, datetime, timedelta
-
     github.issues[-1]["updated_at"] = (datetime.now(UTC) - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     result = sync_all(run)
     assert result.exit_code == 0 and len(json.loads(result.stdout)["issues"]) == 2500
@@ -232,8 +254,6 @@ def test_leading_pages_of_recent_issues_still_leave_a_seam(run, github):
     """100 issues edited just before the sync fill page 1, 100 more edited during it fill page 2 (answered
     late): page 3, answered early, is the first with issues older than the sync, and the 100 that were on
     page 2 at its moment are on no page. Its seam reaches up to the sync's start."""
-    from datetime import UTC, datetime, timedelta
-
     recent = (datetime.now(UTC) - timedelta(seconds=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
     for moved in sorted(github.issues, key=lambda i: i["updated_at"])[:100]:
         moved.update(updated_at=recent)
@@ -243,26 +263,22 @@ def test_leading_pages_of_recent_issues_still_leave_a_seam(run, github):
     assert sorted(i["id"] for i in json.loads(result.stdout)["issues"]) == list(range(10_001, 12_501))
 
 
-@pytest.mark.parametrize("moved", [250, 1])
-def test_moves_seen_on_the_pages_count_even_if_the_catch_up_lags(run, github, moved):
-    """The catch-up reaches a replica that has not seen the edits yet. With 250 edits, the late page 2 shows
-    edited issues; with one, no page does (it is on page 1's range, answered before), but pages 1 and 2 overlap
-    by one issue: that is the move. Either way the seams are checked, and the issues no one edited are all there."""
+@pytest.mark.parametrize("margin,moved,late", [(0, 250, 2), (0, 1, 2), (100, 1, 2), (0, 200, 3)])
+def test_moves_seen_on_the_pages_count_even_if_the_catch_up_lags(run, github, margin, moved, late):
+    """``moved`` issues are edited while the pages are fetched; page ``late`` is answered after, the others
+    before, and the catch-up reaches a replica that has not seen the edits yet. The pages show the move:
+    - 250 edits: the late page 2 holds edited issues;
+    - one edit: no page does (it is on page 1's range, answered before), but pages 1 and 2 share an issue;
+    - the same after 100 issues were edited a minute before the sync (in the margin, not after page 1 less 30 s):
+      page 1 holds none older than the sync, and the issue the pages share is one of those;
+    - 200 edits: the late page 3 repeats page 1 (not page 2, the page before it) and holds no edited issue.
+    Either way the seams are checked, and the issues no one edited are all there."""
+    stamp = (datetime.now(UTC) - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    for edited in sorted(github.issues, key=lambda i: i["updated_at"], reverse=True)[:margin]:
+        edited.update(updated_at=stamp)
     earlier = move_to_the_front(github, moved)
-    answer_numbered_pages_from(github, earlier, {2})
-    answering, lagged = github.repository, []
-
-    def lagging_catch_up(request, repo):
-        if request.args.get("direction") == "asc" and not lagged:
-            lagged.append(True)
-            github.issues, now = earlier, github.issues
-            try:
-                return answering(request, repo)
-            finally:
-                github.issues = now
-        return answering(request, repo)
-
-    github.repository = lagging_catch_up
+    answer_numbered_pages_from(github, earlier, {late})
+    lagged = lagging_catch_up(github, earlier)
     result = sync_all(run)
     assert result.exit_code == 0 and lagged, result.stderr
     untouched = {i["id"] for i in github.issues if i["state"] == "open"}
@@ -317,8 +333,6 @@ def test_a_resumed_sync_whose_first_page_holds_only_recent_issues_leaves_a_seam(
     again (an active repository, the next morning). The resumed sync's first page (2) then holds only recent
     issues; page 3 reaches GitHub after 100 more edits (only recent issues too), page 4 before them: the issues
     that were on page 3 at page 4's moment are on no page, and page 4's seam reaches up to the sync's start."""
-    from datetime import UTC, datetime, timedelta
-
     fail_once_at_page(github, "2")
     assert sync_all(run).exit_code == 4
     later = (datetime.now(UTC) + timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -425,6 +439,32 @@ def test_bad_answers_during_seam_checks_are_exit_3(run, github, body):
     result = sync_all(run)
     assert result.exit_code == 3, (result.exit_code, result.stderr)
     assert "unexpected answer" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_end_of_the_list_is_a_seam_when_the_last_page_is_empty(run, github):
+    """2500 issues: 25 full pages, then an empty page 26 (fetched after page 25, by number). An issue is created
+    while the pages are fetched; page 25 is answered after it (the oldest issue is pushed onto page 26), page 26
+    by a replica a moment behind (still empty). Pages 24 and 25 overlap (a move is seen), but the join of the
+    last page with issues and the end of the list is a seam too."""
+    earlier = copy.deepcopy(github.issues)
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    github.issues.append(dict(github.issues[0], id=20_000, number=9999, title="new", updated_at=now))
+    answer_numbered_pages_from(github, earlier, {25})
+    assert missing(sync_all(run)) == []
+
+
+def test_pages_ordering_a_tie_differently_lose_no_issue(run, github):
+    """(Assumption: GitHub orders issues with the same updated_at differently from one request to the next, as
+    MySQL may with ORDER BY on a non-unique column and different OFFSETs.) Nothing changes during the sync; the
+    issues at positions 99 and 100 share their update time, and page 2 sees them in the other order. Issue
+    10100 is on both pages, 10101 on neither: every join is a seam, and the repeated issue has them checked."""
+    github.issues[100]["updated_at"] = github.issues[99]["updated_at"]
+    swapped = list(github.issues)  # the same issues (no copies): only their order differs
+    swapped[99], swapped[100] = swapped[100], swapped[99]
+    answer_from(github, swapped, lambda request: request.args.get("direction") == "desc"
+                and request.args.get("page") == "2")
+    result = sync_all(run)
+    assert missing(result) == [] and seam_checks(github)
 
 
 def test_a_copy_of_layout_1_gains_the_seams_and_keeps_its_issues(isolated):

@@ -3,19 +3,21 @@
 **First sync**, at network speed: page 1 of every issue (``state=all``), most recently updated first, tells how
 many pages there are; the rest are fetched concurrently by number (``GitHubAPI.iter_pages``) and committed in
 order, one transaction each. In that order an issue edited or created meanwhile moves to the front, so the pages
-answered after it shift back by one. Answered in order, the pages then overlap (an issue comes twice and is
-stored once, by id). But concurrent requests overtake each other (and replicas lag): if page 2 is answered after
-the shift and page 3 before it, the issue at the end of the old page 2 is on neither. So each join of two pages
-that share no issue is noted with the pages, as a **seam**: the update times between which an issue may be
-missing. The edited issues themselves are then fetched by a **catch-up** from the sync's start time (the
-server's clock, less a margin), and from there on the copy has a cursor. Last, the seams: issues not updated
-since the sync started keep their times and their order, so a seam is checked by asking for what was updated
-since its lower time, oldest first, up to its upper time. A seam can hide an issue only if the list moved while
-the pages were fetched, and a move shows: a page answered after it overlaps the page before it, answered before
-(somewhere between page 1, answered before any other is sent, and the late page), or an issue updated after page
-1 was answered (less LAG_ALLOWANCE, for lagging replicas) is seen on a page or by the catch-up. If nothing shows
-a move, the seams are dropped unchecked, and a quiet first sync costs no request more. Until its seams are
-checked, the copy is incomplete (``--offline`` says so).
+answered after it shift back by one. Answered in order, the pages then overlap (an issue comes twice and is stored
+once, by id). But concurrent requests overtake each other (and replicas lag): if page 2 is answered after the shift
+and page 3 before it, the issue at the end of the old page 2 is on neither. So each join of two pages is noted with
+the pages, as a **seam**: the update times between which an issue may be missing (and the end of the list, when the
+last page holds no issue older than the sync). The edited issues themselves are then fetched by a **catch-up** from
+the sync's start time (the server's clock, less a margin), and from there on the copy has a cursor. Last, the
+seams: issues not updated since the sync started keep their times and their order, so a seam is checked by asking
+for what was updated since its lower time, oldest first, up to its upper time. A seam can hide an issue only if the
+list moved while the pages were fetched (or the server ordered issues updated in the same second differently for
+two pages), and that shows: an issue comes on two pages (a page answered after the move repeats one from a page
+answered before it, somewhere between page 1, answered before any other is sent, and the late page; a reordering
+that drops an issue repeats another), or an issue updated after page 1 was answered (less LAG_ALLOWANCE, for
+lagging replicas) is seen on a page or by the catch-up. If nothing shows, the seams are dropped unchecked, and a
+quiet first sync costs no request more. Until its seams are checked, the copy is incomplete (``--offline`` says
+so).
 
 **Later syncs** (and the catch-up) ask for everything updated since the cursor, oldest first, and commit the
 issues and the advanced cursor after every page. ``since`` is inclusive, so issues at the cursor come again and
@@ -149,10 +151,10 @@ class _Run:
         run.oldest = time
         return run
 
-    def seam_after(self, before: _Run) -> tuple[str, str] | None:
-        """Between the run before (newer) and this one: nothing is missing if they share an issue; otherwise
-        issues updated between ``(low, high)`` may have been skipped (see the module's note)."""
-        return None if self.ids & before.ids else (self.newest, before.oldest)
+    def seam_after(self, before: _Run) -> tuple[str, str]:
+        """Between the run before (newer) and this one: issues updated between ``(low, high)`` may have been
+        skipped (see the module's note)."""
+        return self.newest, before.oldest
 
 
 def _commit_numbered(api: GitHubAPI, store: IssueStore, repo: str, first: Page, pages: Iterator[Page],
@@ -169,17 +171,21 @@ def _commit_numbered(api: GitHubAPI, store: IssueStore, repo: str, first: Page, 
         if stale >= MAX_STALE_PAGES:
             raise UpstreamError(f"GitHub sent {stale} pages of {repo} in a row with nothing new (up to page {number})",
                                 hint="what was fetched is kept; retry later")
+        # An issue on two pages: one of them was answered after the list moved (or ordered a tie otherwise).
+        moves.seen = moves.seen or bool(ids & seen)
         seen |= ids
         moves.note(stamps)
         run = _Run(stamps, started_at)
-        seam = run.seam_after(before) if run.ids and before is not None else None
-        if run.ids and before is not None and before.ids and seam is None:
-            moves.seen = True  # the two pages overlap: the later one was answered after the list moved
+        final = len(stamps) < PER_PAGE and not has_next(page.headers.get("link", ""))
+        if run.ids:
+            seam = run.seam_after(before) if before is not None else None
+        else:  # a last page answered before the list grew may end early: what is older may be on no page
+            seam = ("", before.oldest) if final and before is not None and before.oldest else None
         changed += store.commit_page(repo, items_of(page, repo), page_done=number, compare=compare, seam=seam,
                                      anchor=run.oldest or None)
         before = run if run.ids else before or _Run.upper_end(started_at)
-        if len(stamps) < PER_PAGE and not has_next(page.headers.get("link", "")):
-            return changed  # the last page
+        if final:
+            return changed
         number += 1
         if number > MAX_PAGES:
             raise UpstreamError(f"{repo} has more than {MAX_PAGES} pages of issues; stopped there",
@@ -208,8 +214,8 @@ def _check_seams(api: GitHubAPI, store: IssueStore, repo: str, moves: _Moves) ->
         return 0
 
     def between(seam: tuple[str, str]) -> Page:
-        return api.get(f"/repos/{repo}/issues", {**ASCENDING, "per_page": SEAM_PAGE, "since": seam[0]},
-                       remember=False)
+        since = {"since": seam[0]} if seam[0] else {}  # a seam at the end of the list has no lower time
+        return api.get(f"/repos/{repo}/issues", {**ASCENDING, "per_page": SEAM_PAGE, **since}, remember=False)
 
     changed, more = 0, 0
     from intcli.providers.github.api import in_order
