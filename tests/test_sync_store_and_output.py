@@ -174,19 +174,57 @@ def answer_numbered_pages_from(github, earlier: list[dict], pages) -> None:
                 and int(request.args.get("page", 1)) not in pages)
 
 
-def fail_once_at_page(github, page: str) -> None:
-    """The first request for numbered page ``page`` is answered 404 (exit 4): the sync stops there."""
+def fail_once(github, when) -> None:
+    """The first request for which ``when(request)`` holds is answered 404 (exit 4): the sync stops there."""
     from werkzeug import Response
 
     answering, failed = github.repository, []
 
     def failing_once(request, repo):
-        if request.args.get("page") == page and not failed:
+        if when(request) and not failed:
             failed.append(True)
             return Response(json.dumps({"message": "Not Found"}), 404, content_type="application/json"), {}
         return answering(request, repo)
 
     github.repository = failing_once
+
+
+def fail_once_at_page(github, page: str) -> None:
+    fail_once(github, lambda request: request.args.get("page") == page)
+
+
+def paged_by_cursor(github, cap: int, announce_last: bool = False) -> None:
+    """As github.com pages a large list: links to the next page by cursor (``after=``), numbered pages refused
+    (422) beyond ``cap`` issues; with ``announce_last``, numbered answers also say how many pages there are."""
+    from urllib.parse import urlencode
+
+    from werkzeug import Response
+
+    original = github.repository
+
+    def answering(request, repo):
+        if request.args.get("direction", "desc") != "desc":
+            return original(request, repo)
+        per_page = int(request.args.get("per_page", 30))
+        start = int(request.args.get("after", 0)) if "after" in request.args else \
+            (int(request.args.get("page", 1)) - 1) * per_page
+        if "after" not in request.args and start + per_page > cap:
+            message = ("Pagination with the page parameter is not supported for large datasets, please use cursor "
+                       "based pagination (after/before)")
+            return Response(json.dumps({"message": message}), 422, content_type="application/json"), {}
+        ordered = sorted(github.issues, key=lambda i: i["updated_at"], reverse=True)
+        args = {k: v for k, v in request.args.items() if k not in ("page", "after")}
+        links = []
+        if start + per_page < len(ordered):
+            links.append(f'<{github.base.rstrip("/")}{request.path}?{urlencode({**args, "after": start + per_page})}>'
+                         '; rel="next"')
+            if announce_last and "after" not in request.args:
+                last = -(-len(ordered) // per_page)
+                links.append(f'<{github.base.rstrip("/")}{request.path}?{urlencode({**args, "page": last})}>'
+                             '; rel="last"')
+        return ordered[start:start + per_page], {"Link": ", ".join(links)} if links else {}
+
+    github.repository = answering
 
 
 def lagging_catch_up(github, earlier: list[dict]) -> list:
@@ -356,7 +394,8 @@ def test_a_first_sync_left_unfinished_by_layout_1_starts_its_pages_over(run, git
     env = Environment()
     path = database_path(env, f"127.0.0.1:{github.base.split(':')[-1].rstrip('/')}")
     db = sqlite3.connect(path)  # what layout 1 would have kept: the same issues and sync row, no seams
-    db.executescript("DROP TABLE seams; ALTER TABLE syncs DROP COLUMN anchor; PRAGMA user_version=1;")
+    db.executescript("DROP TABLE seams; ALTER TABLE syncs DROP COLUMN anchor; ALTER TABLE syncs DROP COLUMN next_url; "
+                     "PRAGMA user_version=1;")
     db.close()
     again = sync_all(run)
     assert again.exit_code == 0, again.stderr
@@ -467,6 +506,45 @@ def test_pages_ordering_a_tie_differently_lose_no_issue(run, github):
     assert missing(result) == [] and seam_checks(github)
 
 
+@pytest.mark.parametrize("announce_last", [False, True])
+def test_a_large_list_paged_by_cursor_is_synced_whole(run, github, announce_last):
+    """github.com answers numbered pages of a large list only so deep (422, naming cursor pagination) and links
+    each page to the next by cursor. Without a page count the sync follows the links; with one, it fetches the
+    numbered pages ahead until they are refused, then follows the link of the last page it has."""
+    paged_by_cursor(github, cap=1000, announce_last=announce_last)
+    assert missing(sync_all(run)) == []
+    assert any("after" in r.args for r in github.requests)
+    refused = [r for r in github.requests if r.args.get("direction") == "desc" and int(r.args.get("page", 1)) > 10]
+    assert len(refused) <= (9 if announce_last else 0)  # at most the pages already asked for ahead
+
+
+def test_a_sync_paged_by_cursor_resumes_from_its_last_link(run, github):
+    paged_by_cursor(github, cap=1000)
+    fail_once(github, lambda request: request.args.get("after") == "1500")
+    first = sync_all(run)
+    assert first.exit_code == 4
+    with IssueStore(Environment(), copy_path(github)) as store:
+        state = store.state("acme/api")
+        assert state is not None and state.pages_done == 15 and "after=1500" in (state.next_url or "")
+    github.requests.clear()
+    assert missing(sync_all(run)) == []
+    assert github.requests[0].args.get("after") == "1500"  # not page 16, which GitHub would refuse
+
+
+def test_a_link_to_another_server_is_not_followed(run, github):
+    original = github.repository
+
+    def elsewhere(request, repo):
+        body, headers = original(request, repo)
+        if request.args.get("direction") == "desc":
+            headers = {"Link": '<https://elsewhere.example/api/v3/repos/acme/api/issues?after=x>; rel="next"'}
+        return body, headers
+
+    github.repository = elsewhere
+    result = sync_all(run)
+    assert result.exit_code == 3 and "link to the next page on another server" in result.stderr
+
+
 def test_a_copy_of_layout_1_gains_the_seams_and_keeps_its_issues(isolated):
     import sqlite3
     from dataclasses import astuple
@@ -490,8 +568,8 @@ def test_a_copy_of_layout_1_gains_the_seams_and_keeps_its_issues(isolated):
         assert [i["id"] for i in store.issues(["o/r"])] == [1] and store.seams("o/r") == []
         assert store.db.execute("PRAGMA user_version").fetchone()[0] == 2
         # Layout 1 kept no seams: its unfinished first sync starts its numbered pages over (the start time stays)
-        assert astuple(store.state("o/s")) == (None, "2026-11-01T00:00:00Z", 0, None)
-        assert astuple(store.state("o/r")) == ("2026-11-01T00:00:00Z", None, 0, None)
+        assert astuple(store.state("o/s")) == (None, "2026-11-01T00:00:00Z", 0, None, None)
+        assert astuple(store.state("o/r")) == ("2026-11-01T00:00:00Z", None, 0, None, None)
 
 
 def test_offline_refuses_a_copy_whose_first_sync_was_interrupted(run, github):

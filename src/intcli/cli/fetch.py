@@ -45,7 +45,9 @@ class _CapabilityGroup(typer.core.TyperGroup):
         if command is None and not name.startswith("-"):
             from intcli.fetch import explain_missing
 
-            explain_missing(get_env(ctx), self.verb, name, sorted(self.commands))
+            # Not this group's commands: only the capability asked for is registered (the fast path), and in a
+            # process that runs several commands (the tests', a client's) that is whichever came first.
+            explain_missing(get_env(ctx), self.verb, name, [])
         return command
 
 

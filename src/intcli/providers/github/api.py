@@ -47,6 +47,10 @@ _NONE: Any = object()
 SECONDARY_LIMIT_DEFAULT_WAIT = 60.0  # GitHub: without retry-after, wait at least a minute
 
 
+class PageLimit(UpstreamError):
+    """GitHub answers numbered pages beyond some depth of a large list with 422, naming cursor pagination."""
+
+
 @dataclass(frozen=True)
 class Page:
     data: Any
@@ -90,6 +94,15 @@ class GitHubAPI:
             self.on_page()
         return page
 
+    def follow(self, link: str) -> Page:
+        """The page a ``rel="next"`` link points to (GitHub's cursor pages: ``after=...``), never remembered. Only
+        a link on this API's own server is followed: the token goes with the request."""
+        base = self.where.api_url.rstrip("/") + "/"
+        if not link.startswith(base):
+            raise UpstreamError(f"{self.where.host} sent a link to the next page on another server",
+                                hint="check --host or GITHUB_API_URL")
+        return self.get(link[len(base) - 1:], None, remember=False)
+
     def start(self, path: str, params: dict[str, str | int] | None = None) -> None:
         """Send the request ``get(path, params)`` will make, now (a head start: ``intcli.head_start``)."""
         url, _, headers = self._prepare(path, params, remember=True)
@@ -108,6 +121,9 @@ class GitHubAPI:
             return response
         if response.status_code in (403, 429):
             self._rate_limited(response, url)  # GitHub reports its rate limits as 403 too
+        if response.status_code == 422 and "cursor based pagination" in _message(response):
+            raise PageLimit(f"{self.where.host} refuses pages this deep by number for GET {_path(url)}",
+                            hint="use --sync (it follows GitHub's cursor links), or a smaller --limit")
         fix_auth = (f"set {self.token_source} to a valid token" if self.token_source.isupper()
                     else "run `intcli connect github` with a new token (and check its scopes and SSO authorization)")
         raise_for_status(response, self.where.host, f"GET {_path(url)}", _message(response), fix_auth=fix_auth,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -151,21 +151,38 @@ def repository_issues(api: GitHubAPI, repo: str, *, state: str = "open", since: 
     if last > MAX_PAGES:
         raise UpstreamError(f"GitHub announced {last} pages of issues for {repo}, more than intcli believes "
                             f"({MAX_PAGES})", hint="check --host or GITHUB_API_URL")
-    if limit is not None:
-        last = min(last, math.ceil(limit / PER_PAGE))
-    pages = collect_pages(first, api.iter_pages(path, params, range(2, last + 1)), repo)
+    wanted = MAX_PAGES if limit is None else math.ceil(limit / PER_PAGE)
+    pages = collect_pages(first, api.iter_pages(path, params, range(2, min(last, wanted) + 1)), repo,
+                          follow=api.follow, wanted=wanted)
     issues = dedupe(item for page in pages for item in items_of(page, repo))
     if limit is not None:
         issues = issues[:limit]
     return IssueList(issues, len(issues))
 
 
-def collect_pages(first: Page, rest: Iterator[Page], where: str) -> list[Page]:
+def collect_pages(first: Page, rest: Iterator[Page], where: str, follow: Callable[[str], Page] | None = None,
+                  wanted: int = 0) -> list[Page]:
     """The pages of a plan, in order. An empty page ends the list early (issues closed meanwhile); a page whose
-    every issue was already listed means the server is repeating itself, which is exit 3, not a loop."""
+    every issue was already listed means the server is repeating itself, which is exit 3, not a loop. With
+    ``follow``, up to ``wanted`` pages: once the plan ends (GitHub announces no page count for a large list,
+    and refuses numbered pages beyond some depth of it) the links to the next page are followed."""
+    from intcli.providers.github.api import PageLimit
+
+    def following() -> Iterator[Page]:
+        try:
+            yield from rest
+        except PageLimit:
+            if follow is None:
+                raise
+        while follow is not None and len(pages) < wanted:
+            link = next_link(pages[-1].headers.get("link", ""))
+            if link is None:
+                return
+            yield follow(link)
+
     pages = [first]
     seen = {str(raw.get("id")) for raw in raw_items(first, where)}
-    for page in rest:
+    for page in following():
         raws = raw_items(page, where)
         if not raws:
             break
@@ -190,6 +207,16 @@ def last_page(link_header: str) -> int:
 
 def has_next(link_header: str) -> bool:
     return 'rel="next"' in link_header
+
+
+def next_link(link_header: str) -> str | None:
+    """The URL of rel="next" in a Link header, if any."""
+    for part in link_header.split(","):
+        if 'rel="next"' in part:
+            match = re.search(r"<([^<>\s]+)>", part)
+            if match:
+                return match.group(1)
+    return None
 
 
 def dedupe(items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

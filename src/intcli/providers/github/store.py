@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 _encode_text = json.encoder.encode_basestring  # json's own string encoder (C)
 SCHEMA_VERSION = 2
 # Version 2 added ``seams``, the joins between a first sync's numbered pages that may hide issues, and
-# ``syncs.anchor``, the oldest update time on its last committed page with issues older than the sync (sync.py).
+# ``syncs.anchor``, the oldest update time on its last committed page with issues older than the sync, and
+# ``syncs.next_url``, that page's link to the next one (GitHub's cursor pages) (sync.py).
 _SEAMS = "CREATE TABLE IF NOT EXISTS seams (repo TEXT NOT NULL, low TEXT NOT NULL, high TEXT NOT NULL, " \
          "PRIMARY KEY (repo, low, high));"
 _SCHEMA = """
@@ -40,10 +41,12 @@ CREATE TABLE IF NOT EXISTS issues (
     id INTEGER PRIMARY KEY, repo TEXT NOT NULL, updated_at TEXT NOT NULL, state TEXT, item TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS issues_by_time ON issues (repo, updated_at);
 CREATE TABLE IF NOT EXISTS syncs (
-    repo TEXT PRIMARY KEY, cursor TEXT, started_at TEXT, pages_done INTEGER NOT NULL DEFAULT 0, anchor TEXT);
+    repo TEXT PRIMARY KEY, cursor TEXT, started_at TEXT, pages_done INTEGER NOT NULL DEFAULT 0, anchor TEXT,
+    next_url TEXT);
 """ + _SEAMS
 # Version 1 kept no seams: a first sync it left unfinished starts its numbered pages over.
-_FROM_1 = "ALTER TABLE syncs ADD COLUMN anchor TEXT; UPDATE syncs SET pages_done = 0 WHERE cursor IS NULL;" + _SEAMS
+_FROM_1 = ("ALTER TABLE syncs ADD COLUMN anchor TEXT; ALTER TABLE syncs ADD COLUMN next_url TEXT; "
+           "UPDATE syncs SET pages_done = 0 WHERE cursor IS NULL;" + _SEAMS)
 
 
 class LayoutError(sqlite3.DatabaseError):
@@ -105,6 +108,7 @@ class SyncState:
     started_at: str | None  # a first sync under way: when it started (its catch-up asks since then)
     pages_done: int  # ...and how many of its numbered pages are committed
     anchor: str | None = None  # ...and the oldest update time on the last of them with issues older than it
+    next_url: str | None = None  # ...and the link to the page after the last of them (a cursor on large lists)
 
 
 def encode_item(item: dict[str, Any]) -> str:
@@ -178,7 +182,7 @@ class IssueStore:
                 db.executescript(f"BEGIN IMMEDIATE; {change} PRAGMA user_version={SCHEMA_VERSION}; COMMIT;")
             try:
                 db.execute("SELECT id, repo, updated_at, state, item FROM issues LIMIT 1").fetchall()
-                db.execute("SELECT repo, cursor, started_at, pages_done, anchor FROM syncs LIMIT 1").fetchall()
+                db.execute("SELECT repo, cursor, started_at, pages_done, anchor, next_url FROM syncs LIMIT 1")
                 db.execute("SELECT repo, low, high FROM seams LIMIT 1").fetchall()
             except sqlite3.OperationalError as exc:
                 if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_ERROR:  # no such table or column
@@ -194,7 +198,7 @@ class IssueStore:
 
     # -- sync state ------------------------------------------------------------------------------------------------
     def state(self, repo: str) -> SyncState | None:
-        row = self.db.execute("SELECT cursor, started_at, pages_done, anchor FROM syncs WHERE repo = ?",
+        row = self.db.execute("SELECT cursor, started_at, pages_done, anchor, next_url FROM syncs WHERE repo = ?",
                               (repo,)).fetchone()
         return SyncState(*row) if row else None
 
@@ -202,7 +206,7 @@ class IssueStore:
         with self._transaction():
             self.db.execute("INSERT INTO syncs (repo, cursor, started_at, pages_done) VALUES (?, NULL, ?, 0) "
                             "ON CONFLICT (repo) DO UPDATE SET started_at = excluded.started_at, pages_done = 0, "
-                            "anchor = NULL",
+                            "anchor = NULL, next_url = NULL",
                             (repo, started_at))
             self.db.execute("DELETE FROM seams WHERE repo = ?", (repo,))
 
@@ -210,8 +214,8 @@ class IssueStore:
         """The numbered pages are all in: from now on the copy is complete up to ``cursor`` (once its seams are
         checked)."""
         with self._transaction():
-            self.db.execute("UPDATE syncs SET cursor = ?, started_at = NULL, pages_done = 0, anchor = NULL "
-                            "WHERE repo = ?", (cursor, repo))
+            self.db.execute("UPDATE syncs SET cursor = ?, started_at = NULL, pages_done = 0, anchor = NULL, "
+                            "next_url = NULL WHERE repo = ?", (cursor, repo))
 
     def drop_seams(self, repo: str) -> None:
         with self._transaction():
@@ -237,9 +241,10 @@ class IssueStore:
     # -- writing ---------------------------------------------------------------------------------------------------
     def commit_page(self, repo: str, items: list[dict[str, Any]], *, cursor: str | None = None,
                     page_done: int | None = None, seam: tuple[str, str] | None = None, anchor: str | None = None,
-                    compare: bool = True) -> int:
+                    next_url: str | None = None, compare: bool = True) -> int:
         """Store one page's issues and advance the cursor or the numbered-page count (noting the page's ``seam``
-        with the one before, if it may hide issues, and its ``anchor``), in one transaction.
+        with the one before, if it may hide issues, its ``anchor`` and its link to the next page), in one
+        transaction.
         With ``compare``, only the issues that differ from the copy are written, and nothing at all when nothing
         changed (a first sync into an empty copy skips the comparison). Returns how many issues were written."""
         encoded = [(item["id"], repo, item["updatedAt"], item["state"], encode_item(item)) for item in items]
@@ -256,8 +261,8 @@ class IssueStore:
                 self.db.execute("UPDATE syncs SET cursor = ? WHERE repo = ? AND (cursor IS NULL OR cursor < ?)",
                                 (cursor, repo, cursor))
             if page_done is not None:
-                self.db.execute("UPDATE syncs SET pages_done = ?, anchor = coalesce(?, anchor) "
-                                "WHERE repo = ? AND pages_done < ?", (page_done, anchor, repo, page_done))
+                self.db.execute("UPDATE syncs SET pages_done = ?, anchor = coalesce(?, anchor), next_url = ? "
+                                "WHERE repo = ? AND pages_done < ?", (page_done, anchor, next_url, repo, page_done))
             if seam is not None:
                 self.db.execute("INSERT OR IGNORE INTO seams (repo, low, high) VALUES (?, ?, ?)", (repo, *seam))
         return len(encoded)

@@ -47,7 +47,16 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
 from intcli.errors import ConfigError, UpstreamError
-from intcli.providers.github.issues import MAX_PAGES, PER_PAGE, check_repo, has_next, items_of, last_page, raw_items
+from intcli.providers.github.issues import (
+    MAX_PAGES,
+    PER_PAGE,
+    check_repo,
+    has_next,
+    items_of,
+    last_page,
+    next_link,
+    raw_items,
+)
 from intcli.providers.github.store import IssueStore, SyncState, database_path
 
 if TYPE_CHECKING:
@@ -109,7 +118,10 @@ class _Moves:
 def _numbered_pages(api: GitHubAPI, store: IssueStore, repo: str, state: SyncState | None) -> tuple[int, _Moves]:
     path = f"/repos/{repo}/issues"
     number = (state.pages_done if state else 0) + 1
-    first = api.get(path, {**NUMBERED, "page": number}, remember=False)
+    if state and state.next_url:  # a list GitHub pages by cursor: go on from the link of the last page committed
+        first = api.follow(state.next_url)
+    else:
+        first = api.get(path, {**NUMBERED, "page": number}, remember=False)
     started_at = state.started_at if state else None
     fresh = started_at is None  # the copy has nothing of the repository: no need to compare before writing
     if started_at is None:
@@ -126,7 +138,7 @@ def _numbered_pages(api: GitHubAPI, store: IssueStore, repo: str, state: SyncSta
     before = None if number == 1 else _Run.upper_end(state.anchor if state and state.anchor else started_at)
     try:
         changed = _commit_numbered(api, store, repo, first, pages, number, moves, before, started_at,
-                                   compare=not fresh)
+                                   compare=not fresh, by_link=bool(state and state.next_url))
     finally:
         pages.close()  # pages not yet started are dropped
     store.finish_numbered_pages(repo, started_at)  # the seams stay until checked (or found needless)
@@ -158,7 +170,8 @@ class _Run:
 
 
 def _commit_numbered(api: GitHubAPI, store: IssueStore, repo: str, first: Page, pages: Iterator[Page],
-                     number: int, moves: _Moves, before: _Run | None, started_at: str, compare: bool) -> int:
+                     number: int, moves: _Moves, before: _Run | None, started_at: str, compare: bool,
+                     by_link: bool) -> int:
     path = f"/repos/{repo}/issues"
     changed = 0
     seen: set[int] = set()
@@ -176,13 +189,15 @@ def _commit_numbered(api: GitHubAPI, store: IssueStore, repo: str, first: Page, 
         seen |= ids
         moves.note(stamps)
         run = _Run(stamps, started_at)
-        final = len(stamps) < PER_PAGE and not has_next(page.headers.get("link", ""))
+        # A numbered page may end the list announced before issues were created; a page reached by a link ends it
+        final = not has_next(page.headers.get("link", "")) and (len(stamps) < PER_PAGE or by_link)
         if run.ids:
             seam = run.seam_after(before) if before is not None else None
         else:  # a last page answered before the list grew may end early: what is older may be on no page
             seam = ("", before.oldest) if final and before is not None and before.oldest else None
+        link = next_link(page.headers.get("link", ""))
         changed += store.commit_page(repo, items_of(page, repo), page_done=number, compare=compare, seam=seam,
-                                     anchor=run.oldest or None)
+                                     anchor=run.oldest or None, next_url=link if link and "after=" in link else None)
         before = run if run.ids else before or _Run.upper_end(started_at)
         if final:
             return changed
@@ -190,8 +205,28 @@ def _commit_numbered(api: GitHubAPI, store: IssueStore, repo: str, first: Page, 
         if number > MAX_PAGES:
             raise UpstreamError(f"{repo} has more than {MAX_PAGES} pages of issues; stopped there",
                                 hint="what was fetched is kept: run the same --sync again to continue")
-        # Issues created meanwhile push the end of the list beyond the announced last page: follow it.
-        page = next(pages, None) or api.get(path, {**NUMBERED, "page": number}, remember=False)
+        page, by_link = _following(api, path, pages, link, number)
+
+
+def _following(api: GitHubAPI, path: str, pages: Iterator[Page], link: str | None,
+               number: int) -> tuple[Page, bool]:
+    """The next page: fetched ahead by number while GitHub announced how many there are; then (issues created
+    meanwhile push the end of the list beyond the announced last page, and a large list is paged by cursor
+    links, with numbered pages refused beyond some depth) by the page's own link to the next one."""
+    from intcli.providers.github.api import PageLimit
+
+    try:
+        ahead = next(pages, None)
+    except PageLimit:
+        if link is None:
+            raise UpstreamError(f"GitHub refuses page {number} of {path} by number and sent no link to the next one",
+                                hint="what was fetched is kept; retry later") from None
+        ahead = None  # the pages fetched ahead end here (their generator is done); the links go on
+    if ahead is not None:
+        return ahead, False
+    if link is not None:
+        return api.follow(link), True
+    return api.get(path, {**NUMBERED, "page": number}, remember=False), False
 
 
 def _stamps(page: Page, repo: str) -> list[tuple[str, int]]:
