@@ -518,6 +518,14 @@ def test_a_large_list_paged_by_cursor_is_synced_whole(run, github, announce_last
     assert len(refused) <= (9 if announce_last else 0)  # at most the pages already asked for ahead
 
 
+@pytest.mark.parametrize("announce_last", [False, True])
+def test_repository_issues_without_sync_follow_cursor_links_too(run, github, announce_last):
+    paged_by_cursor(github, cap=1000, announce_last=announce_last)
+    result = run("fetch", "github.issues", "--repo", "acme/api", "--state", "all", "--limit", "2345", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    assert [i["id"] for i in json.loads(result.stdout)["issues"]] == list(range(10_001, 10_001 + 2345))
+
+
 def test_a_sync_paged_by_cursor_resumes_from_its_last_link(run, github):
     paged_by_cursor(github, cap=1000)
     fail_once(github, lambda request: request.args.get("after") == "1500")
