@@ -271,6 +271,24 @@ def test_a_page_answered_after_the_pages_behind_it_leaves_no_hole(run, github, l
         assert store.seams("acme/api") == []
 
 
+def test_a_join_where_the_pages_overlap_is_no_seam(run, github, monkeypatch):
+    """Pages answered after moves reach above the page before them (answered before): nothing can be between
+    them, so their join is not asked for again; every other join is."""
+    seams: list = []
+    commit = IssueStore.commit_page
+
+    def recording(self, repo, items, **kwargs):
+        seams.append(kwargs.get("seam"))
+        return commit(self, repo, items, **kwargs)
+
+    monkeypatch.setattr(IssueStore, "commit_page", recording)
+    answer_numbered_pages_from(github, move_to_the_front(github, 5), set(range(2, 27, 2)))
+    assert missing(sync_all(run)) == []
+    recorded = [seam for seam in seams if seam]
+    assert all(low <= high for low, high in recorded) and 0 < len(recorded) < 24
+    assert len(seam_checks(github)) == len(recorded)
+
+
 def test_a_quiet_first_sync_checks_no_seam(run, github):
     result = sync_all(run)
     assert result.exit_code == 0 and len(json.loads(result.stdout)["issues"]) == 2500

@@ -163,10 +163,11 @@ class _Run:
         run.oldest = time
         return run
 
-    def seam_after(self, before: _Run) -> tuple[str, str]:
+    def seam_after(self, before: _Run) -> tuple[str, str] | None:
         """Between the run before (newer) and this one: issues updated between ``(low, high)`` may have been
-        skipped (see the module's note)."""
-        return self.newest, before.oldest
+        skipped (see the module's note). None when this run reaches above the one before (a page answered
+        later, after moves): the two overlap, and nothing can be between them."""
+        return None if self.newest > before.oldest else (self.newest, before.oldest)
 
 
 def _commit_numbered(api: GitHubAPI, store: IssueStore, repo: str, first: Page, pages: Iterator[Page],
