@@ -247,24 +247,10 @@ def seconds_setting(env: Environment, variable: str, default: float) -> float:
 
 
 def client(env: Environment, base_url: str, headers: dict[str, str] | None = None,
-           timeout: float | None = None, host: str | None = None, ahead: bool = False) -> HTTP:
-    """The HTTP client every provider uses: each request bounded in time, size and redirects (see ``HTTP``).
-
-    ``ahead``: a head start's client, kept for the next call with the same arguments in this run (with the
-    requests it ``start``-ed) instead of a new one."""
-    headers = headers or {}
+           timeout: float | None = None, host: str | None = None) -> HTTP:
+    """The HTTP client every provider uses: each request bounded in time, size and redirects (see ``HTTP``)."""
     seconds = timeout if timeout is not None else http_timeout(env)
-    import hashlib
-
-    settings = repr((base_url, sorted(headers.items()), seconds, host)).encode()
-    key = f"intcli.http.client {hashlib.sha256(settings).hexdigest()}"  # the headers hold a credential
-    kept = env.shared.pop(key, None)
-    if isinstance(kept, HTTP):
-        return kept
-    made = HTTP(env, base_url, headers, seconds, host)
-    if ahead:
-        env.shared[key] = made
-    return made
+    return HTTP(env, base_url, headers or {}, seconds, host)
 
 
 class HTTP:
@@ -298,7 +284,6 @@ class HTTP:
         self.deadline = timeout * DEADLINE_FACTOR
         self.headers = _merged({"User-Agent": USER_AGENT, "Accept": "*/*", "Accept-Encoding": "gzip"}, headers)
         self._pool = Pool(_tls_context(env), min(timeout, 10.0), timeout, env.environ)
-        self._early: dict[_Prepared, _Exchange] = {}  # requests sent by ``start``, waiting to be asked for
 
     def __enter__(self) -> HTTP:
         return self
@@ -317,18 +302,7 @@ class HTTP:
         """The whole exchange (redirects followed, body read) within the deadline. ``url`` is a path under the
         base URL (or a whole URL); ``params`` are added to its query; ``json`` or ``content`` is the body."""
         prepared = self._prepare(method, url, params, json, content, headers)
-        exchange = self._early.pop(prepared, None) or _Exchange(self, prepared)
-        return exchange.result(self.deadline)
-
-    def start(self, method: str, url: str, *, params: Mapping[str, Any] | None = None, json: Any = None,
-              content: bytes | str | None = None, headers: Mapping[str, str] | None = None) -> None:
-        """Send a request now and return at once; the identical ``request`` made later waits for this one's
-        answer instead of sending it again (``intcli.head_start``). Only idempotent requests can start early."""
-        if method not in ("GET", "HEAD"):
-            raise ValueError(f"{method} cannot be sent before it is asked for")
-        prepared = self._prepare(method, url, params, json, content, headers)
-        if prepared not in self._early:
-            self._early[prepared] = _Exchange(self, prepared)
+        return _Exchange(self, prepared).result(self.deadline)
 
     def _prepare(self, method: str, url: str, params: Mapping[str, Any] | None, json: Any,
                  content: bytes | str | None, headers: Mapping[str, str] | None) -> _Prepared:

@@ -1,6 +1,5 @@
 """The ``intcli`` command line: ``main``, the one place that turns exceptions into messages and exit statuses
-(see ``intcli.errors``). The Typer app (``intcli.cli.app``) is imported only once ``main`` has looked at the
-command line (a fetch's first request can leave before: ``intcli.head_start``)."""
+(see ``intcli.errors``). Only the command module the line asks for is imported (``load_commands``)."""
 
 from __future__ import annotations
 
@@ -119,9 +118,6 @@ def _run(env: Environment, argv: list[str] | None) -> int:
                     one_line=True)
         return int(ExitStatus.USAGE)
     try:
-        from intcli.head_start import begin
-
-        begin(env, args)  # a fetch's first request leaves now, while Typer loads and parses (~60-90 ms)
         import typer
 
         from intcli.cli import coercion

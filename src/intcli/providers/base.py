@@ -19,9 +19,6 @@ Handler signatures (``env`` is an ``intcli.env.Environment``, ``registry`` an ``
   ``status --verify``); raises ``AuthError`` naming the fix when the service rejects it
 - environment_host: ``(env) -> str | None``: the host a credential from the environment goes to (for ``status``,
   without any request)
-- head_start: ``(env, registry, request: FetchRequest) -> None``: send the first request the fetch handler will
-  make, with ``HTTP.start`` on a client made by ``intcli.http.client(..., ahead=True)``, and return at once;
-  the handler's identical request then takes that answer (see ``intcli.head_start``)
 """
 
 from __future__ import annotations
@@ -66,7 +63,6 @@ class CapabilitySpec:
     summary_title: str = ""
     summary_unavailable_extra: dict[str, Any] = field(default_factory=dict)  # ``Section.extra`` when not ok
     fields: tuple[str, ...] = ()  # the item fields `fetch --fields` may name, checked before any request
-    head_start: str | None = None  # "module:function" sending a fetch's first request early (``intcli.head_start``)
 
 
 @dataclass(frozen=True)

@@ -60,7 +60,7 @@ class Page:
 class GitHubAPI:
     def __init__(self, env: Environment, where: Endpoint, token: str, cache: ConditionalCache | None = None,
                  max_wait: float = 60.0, on_page: Callable[[], None] | None = None,
-                 token_source: str = "keyring", ahead: bool = False) -> None:
+                 token_source: str = "keyring") -> None:
         self.env = env
         self.token_source = token_source  # "keyring", "file" or the variable the token came from
         self.where = where
@@ -68,7 +68,7 @@ class GitHubAPI:
         self.max_wait = max_wait
         self.on_page = on_page
         self.budget = WaitBudget(max_wait)  # all the waits of this command together
-        self._http = client(env, where.api_url, api_headers(token), host=where.host, ahead=ahead)
+        self._http = client(env, where.api_url, api_headers(token), host=where.host)
 
     def __enter__(self) -> GitHubAPI:
         return self
@@ -102,11 +102,6 @@ class GitHubAPI:
             raise UpstreamError(f"{self.where.host} sent a link to the next page on another server",
                                 hint="check --host or GITHUB_API_URL")
         return self.get(link[len(base) - 1:], None, remember=False)
-
-    def start(self, path: str, params: dict[str, str | int] | None = None) -> None:
-        """Send the request ``get(path, params)`` will make, now (a head start: ``intcli.head_start``)."""
-        url, _, headers = self._prepare(path, params, remember=True)
-        self._http.start("GET", url, headers=headers)
 
     def _prepare(self, path: str, params: dict[str, str | int] | None,
                  remember: bool) -> tuple[str, CachedResponse | None, dict[str, str]]:

@@ -36,15 +36,14 @@ def credentials(env: Environment, registry: Registry) -> tuple[Endpoint, str, st
 
 
 def open_api(env: Environment, registry: Registry, max_wait: float = 60.0,
-             on_page: Callable[[], None] | None = None, ahead: bool = False) -> GitHubAPI:
-    """The REST client for the credentials in use, with the conditional-request cache of its host (``ahead``: a
-    head start's, whose client the fetch then uses)."""
+             on_page: Callable[[], None] | None = None) -> GitHubAPI:
+    """The REST client for the credentials in use, with the conditional-request cache of its host."""
     from intcli.httpcache import ConditionalCache
     from intcli.providers.github.api import GitHubAPI
 
     where, token, source = credentials(env, registry)
     cache = ConditionalCache(env, f"github/{where.host.replace(':', '_')}")
-    return GitHubAPI(env, where, token, cache, max_wait=max_wait, on_page=on_page, token_source=source, ahead=ahead)
+    return GitHubAPI(env, where, token, cache, max_wait=max_wait, on_page=on_page, token_source=source)
 
 
 def fetch_user_issues(env: Environment, registry: Registry, request: FetchRequest) -> IssueList:
@@ -54,14 +53,6 @@ def fetch_user_issues(env: Environment, registry: Registry, request: FetchReques
     search_params(**search, limit=None)  # bad input is exit 2 before any credential is looked up
     with open_api(env, registry, request.max_wait, request.on_page) as api:
         return assigned_issues(api, **search, limit=request.limit)
-
-
-def head_start_user_issues(env: Environment, registry: Registry, request: FetchRequest) -> None:
-    """The first search page ``fetch_user_issues`` asks for, sent ahead (``intcli.head_start``)."""
-    from intcli.providers.github.issues import search_params
-
-    params = search_params(**_user_issues_search(request), limit=request.limit)
-    open_api(env, registry, request.max_wait, ahead=True).start("/search/issues", {**params, "page": 1})
 
 
 def _user_issues_search(request: FetchRequest) -> dict[str, Any]:
@@ -97,18 +88,6 @@ def fetch_repository_issues(env: Environment, registry: Registry, request: Fetch
     if request.limit is not None:
         issues = issues[: request.limit]
     return IssueList(issues, len(issues), [note for result in results for note in result.notes])
-
-
-def head_start_repository_issues(env: Environment, registry: Registry, request: FetchRequest) -> None:
-    """The first page ``fetch_repository_issues`` asks for without --sync or --offline, sent ahead once the
-    fetch's own checks pass (not with --since: an age such as 7d is a time computed again, a moment later)."""
-    from intcli.providers.github.issues import repository_query
-
-    query = _repository_query(env, request)
-    if query.sync or query.offline or query.since is not None:
-        return
-    path, params = repository_query(query.repos[0], query.state, None, query.labels)
-    open_api(env, registry, request.max_wait, ahead=True).start(path, {**params, "page": 1})
 
 
 class _RepositoryQuery(NamedTuple):

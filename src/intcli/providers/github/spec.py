@@ -23,7 +23,6 @@ PROVIDER = ProviderSpec(
             id="github.user_issues",
             help="Open issues assigned to you (or --assignee) across repositories, most recently updated first.",
             fetch="intcli.providers.github.fetch:fetch_user_issues",
-            head_start="intcli.providers.github.fetch:head_start_user_issues",
             fields=ISSUE_FIELDS,
             options=(
                 REPO,
@@ -44,7 +43,6 @@ PROVIDER = ProviderSpec(
             id="github.issues",
             help="A repository's issues (pull requests removed); --sync keeps a local copy and fetches only changes.",
             fetch="intcli.providers.github.fetch:fetch_repository_issues",
-            head_start="intcli.providers.github.fetch:head_start_repository_issues",
             fields=ISSUE_FIELDS,
             options=(
                 REPO,
