@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from intcli.base.env import Environment
 from intcli.cli import main
-from intcli.env import Environment
 
 CREDENTIAL_VARIABLES = ("INTCLI_GITHUB_TOKEN", "GH_TOKEN", "GITHUB_TOKEN", "GOOGLE_APPLICATION_CREDENTIALS",
                         "GITHUB_API_URL", "INTCLI_DEBUG", "INTCLI_GOOGLE_API_URL")
@@ -55,12 +55,12 @@ def loopback_only(monkeypatch: pytest.MonkeyPatch):
 
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    from intcli.safety import forget_secrets
+    from intcli.base.safety import forget_secrets
 
     forget_secrets()  # each test is a fresh process as far as remembered credentials go
     # In this process, retries keep their count but not their exponential waits (stamina's testing mode, which
     # would also change the count, is not what these tests want); waits a server asks for stay real.
-    monkeypatch.setattr("intcli.http.BACKOFF", {"wait_initial": 0.001, "wait_max": 0.002, "wait_jitter": 0.0})
+    monkeypatch.setattr("intcli.net.http.BACKOFF", {"wait_initial": 0.001, "wait_max": 0.002, "wait_jitter": 0.0})
     for name in CREDENTIAL_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     for kind in ("CONFIG", "STATE", "CACHE"):

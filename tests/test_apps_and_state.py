@@ -11,9 +11,9 @@ import tomllib
 import pytest
 
 from conftest import write_config
-from intcli.env import Environment
-from intcli.state import StateDocument, load_state, mark_used, state_path
-from intcli.validation import validate
+from intcli.base.env import Environment
+from intcli.config.validation import validate
+from intcli.storage.state import StateDocument, load_state, mark_used, state_path
 
 
 def test_apps_list(run):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 import typer
 
-import intcli.status
+import intcli.core.status
 from intcli import __version__
+from intcli.base.errors import ExitStatus, UpstreamError
 from intcli.cli import COMMAND_MODULES, load_commands
 from intcli.cli.app import app
-from intcli.errors import ExitStatus, UpstreamError
 
 
 def _commands(group: typer.Typer, prefix: tuple[str, ...] = ()):
@@ -67,7 +67,7 @@ def test_exit_1_unexpected_error_is_one_line_without_traceback(run, monkeypatch)
     def boom(*args, **kwargs):
         raise RuntimeError("internal invariant broken")
 
-    monkeypatch.setattr(intcli.status, "build_status", boom)
+    monkeypatch.setattr(intcli.core.status, "build_status", boom)
     result = run("status")
     assert result.exit_code == ExitStatus.ERROR
     assert "Traceback" not in result.stderr
@@ -81,7 +81,7 @@ def test_debug_shows_traceback(run, monkeypatch, how):
     def boom(*args, **kwargs):
         raise RuntimeError("internal invariant broken")
 
-    monkeypatch.setattr(intcli.status, "build_status", boom)
+    monkeypatch.setattr(intcli.core.status, "build_status", boom)
     extra = {} if how else {"INTCLI_DEBUG": "1"}
     result = run(*how, "status", extra_env=extra)
     assert result.exit_code == ExitStatus.ERROR
@@ -99,7 +99,7 @@ def test_exit_3_upstream_error(run, monkeypatch):
     def unreachable(*args, **kwargs):
         raise UpstreamError("api.example.test did not answer after 3 attempts", hint="retry later")
 
-    monkeypatch.setattr(intcli.status, "build_status", unreachable)
+    monkeypatch.setattr(intcli.core.status, "build_status", unreachable)
     result = run("status")
     assert result.exit_code == ExitStatus.UPSTREAM
     assert result.stderr == "intcli: error: api.example.test did not answer after 3 attempts — retry later\n"
@@ -123,7 +123,7 @@ def test_exit_130_interrupted(run, monkeypatch):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(intcli.status, "build_status", interrupted)
+    monkeypatch.setattr(intcli.core.status, "build_status", interrupted)
     result = run("status")
     assert result.exit_code == ExitStatus.INTERRUPTED
     assert "interrupted" in result.stderr

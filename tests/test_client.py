@@ -159,7 +159,7 @@ def test_public_names_typing_and_a_light_import():
     for name in intcli.__all__:
         assert getattr(intcli, name) is not None
     assert (Path(intcli.__file__).parent / "py.typed").is_file()
-    probe = ("import sys, intcli; heavy = [m for m in ('intcli.client', 'intcli.registry', 'httpx', 'keyring', "
+    probe = ("import sys, intcli; heavy = [m for m in ('intcli.client', 'intcli.config.registry', 'httpx', 'keyring', "
              "'mcp', 'pydantic') if m in sys.modules]; print(heavy)")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "[]", result.stderr

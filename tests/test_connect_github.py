@@ -17,8 +17,8 @@ from pytest_httpserver import HTTPServer
 
 from conftest import secret_tool_lookup
 from fake_github import OTHER_TOKEN, TOKEN, serve_user
-from intcli.env import Environment
-from intcli.state import load_state
+from intcli.base.env import Environment
+from intcli.storage.state import load_state
 
 TESTS = Path(__file__).resolve().parent
 

@@ -11,8 +11,8 @@ import pytest
 from werkzeug import Response
 
 from fake_github import TOKEN, FakeGitHub, make_issues
-from intcli.env import Environment
-from intcli.state import load_state
+from intcli.base.env import Environment
+from intcli.storage.state import load_state
 
 
 @pytest.fixture

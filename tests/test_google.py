@@ -12,8 +12,8 @@ import pytest
 
 from conftest import secret_tool_lookup
 from fake_google import ALL_SCOPES, CLIENT_SECRET, EMAIL, FakeGoogle, connect, query_of
-from intcli.env import Environment
-from intcli.state import load_state
+from intcli.base.env import Environment
+from intcli.storage.state import load_state
 
 TESTS = Path(__file__).resolve().parent
 

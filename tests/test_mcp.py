@@ -215,7 +215,7 @@ def test_ends_cleanly_on_end_of_input_having_imported_no_http_or_vault_module():
     assert json.loads(result.stdout.splitlines()[0])["result"]["serverInfo"]["name"] == "intcli"
     log = result.stderr.splitlines()
     assert log and all(line.startswith("import time:") for line in log)  # no message, no traceback
-    assert "intcli.mcp_server" in result.stderr
+    assert "intcli.mcp.server" in result.stderr
     assert not re.search(r"\|\s+(httpx|keyring|google|requests)(\.|\s*$)", result.stderr, re.M)
 
 
@@ -237,7 +237,7 @@ def test_ends_cleanly_on_ctrl_c():
 
 def test_a_bug_in_a_tool_is_an_error_result_not_a_crash(github, monkeypatch):
     from intcli import IntegrationClient
-    from intcli.mcp_server import ServeOptions, run_tool
+    from intcli.mcp.server import ServeOptions, run_tool
 
     def broken(env, registry, request):
         raise TypeError(f"a bug quoting {TOKEN}")

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import write_config
 from fake_github import TOKEN, FakeGitHub, make_issues, serve_user
-from intcli.tables import TEXT_MIN, Column, fit, truncate
+from intcli.render.tables import TEXT_MIN, Column, fit, truncate
 
 LONG = "A title long enough that no narrow terminal can show it whole: " + "word " * 30
 
@@ -280,9 +280,9 @@ def test_check_says_when_a_service_cannot_be_reached(run, monkeypatch):
 
 # -- progress that informs -------------------------------------------------------------------------------------------
 def test_retries_report_themselves_on_the_progress_line():
-    from intcli.env import Environment
-    from intcli.errors import UpstreamError
-    from intcli.http import RETRY_ATTEMPTS, Retryable, with_retries
+    from intcli.base.env import Environment
+    from intcli.base.errors import UpstreamError
+    from intcli.net.http import RETRY_ATTEMPTS, Retryable, with_retries
 
     said: list[str] = []
     env = Environment(environ={}, progress=said.append)

@@ -108,8 +108,8 @@ def fake_plugin(root: Path, distribution: str, spec_source: str) -> Path:
 
 
 SPEC = """
-from intcli.providers.base import CapabilitySpec, Option, ProviderSpec
-from intcli.output import ItemList
+from intcli.core.spec import CapabilitySpec, Option, ProviderSpec
+from intcli.render.output import ItemList
 
 def fetch(env, registry, request):
     colors = request.get("color", [])

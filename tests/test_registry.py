@@ -7,11 +7,11 @@ import json
 import pytest
 
 from conftest import write_config
-from intcli.env import Environment
-from intcli.errors import ConfigError
-from intcli.models import UserConfig
-from intcli.registry import load_registry, parse_toml, registry_document
-from intcli.validation import TRUST_FILE_NAME, validate
+from intcli.base.env import Environment
+from intcli.base.errors import ConfigError
+from intcli.config.models import UserConfig
+from intcli.config.registry import load_registry, parse_toml, registry_document
+from intcli.config.validation import TRUST_FILE_NAME, validate
 
 EXTRA_APP = """
 [apps.timeline-digest]
@@ -64,11 +64,11 @@ def test_the_shipped_registry_is_trusted_by_its_digest():
     import hashlib
     from importlib import resources
 
-    from intcli.registry import BUILTIN_SHA256
+    from intcli.config.registry import BUILTIN_SHA256
 
     text = resources.files("intcli").joinpath("data/registry.toml").read_text("utf-8")
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    assert digest == BUILTIN_SHA256, f"registry.toml changed: set intcli.registry.BUILTIN_SHA256 = {digest!r}"
+    assert digest == BUILTIN_SHA256, f"registry.toml changed: set intcli.config.registry.BUILTIN_SHA256 = {digest!r}"
 
 
 def test_validation_is_remembered_and_redone_after_an_edit(config_dir, cache_dir):

@@ -38,7 +38,7 @@ def test_a_fetch_imports_only_the_provider_it_uses(tmp_path):
 
 def test_a_fetch_leaves_out_pydantic_and_every_http_library_but_the_standard_ones(httpserver):
     """Typer would convert option values with pydantic (~120 ms), and httpx and httpcore cost ~100 ms to import
-    and ~10 ms a request: a fetch uses neither (intcli.cli.coercion, intcli.transport)."""
+    and ~10 ms a request: a fetch uses neither (intcli.cli.coercion, intcli.net.transport)."""
     import json
     import os
     import subprocess

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from conftest import write_config
-from intcli.env import Environment
-from intcli.state import Connection, SecretStorage, mark_used, save_connection
+from intcli.base.env import Environment
+from intcli.storage.state import Connection, SecretStorage, mark_used, save_connection
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 GOOGLE_SCOPES = [

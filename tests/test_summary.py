@@ -10,10 +10,10 @@ from werkzeug import Response
 from conftest import write_config
 from fake_github import TOKEN, FakeGitHub, make_issues
 from fake_google import connect
-from intcli.env import Environment
-from intcli.markdown import md_link, md_text
-from intcli.state import load_state
-from intcli.summary_render import render_markdown
+from intcli.base.env import Environment
+from intcli.cli.summary_view import render_markdown
+from intcli.render.markdown import md_link, md_text
+from intcli.storage.state import load_state
 
 
 @pytest.fixture
@@ -169,8 +169,8 @@ HOSTILE = ["a | b", "<script>alert(1)</script>", "`rm -rf`", "**bold** _it_ [x](
 def test_markdown_escapes_hostile_text(title):
     from datetime import UTC, datetime
 
-    from intcli.providers.base import Section
-    from intcli.summary import Summary
+    from intcli.core.spec import Section
+    from intcli.core.summary import Summary
 
     section = Section("1 active issue:", ["Issue", "Repository", "Updated", "Labels"],
                       [[(f"#7 {title}", "https://github.example/a/b/issues/7"), "a/b", "2026-11-28T00:00:00Z", "x|y"]],

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from fake_github import TOKEN, FakeGitHub, make_issues
-from intcli.env import Environment
+from intcli.base.env import Environment
 from intcli.providers.github.spec import ISSUE_FIELDS
 from intcli.providers.github.store import EncodedItems, IssueStore, database_path, encode_item
 
@@ -51,7 +51,7 @@ def test_encoded_items_read_like_a_list():
     items = EncodedItems([encode_item(issue(n)) for n in (1, 2, 3)], ISSUE_FIELDS)
     assert len(items) == 3 and items[1] == issue(2) and list(items[1:]) == [issue(2), issue(3)]
     assert [i["id"] for i in items + items[:1]] == [1, 2, 3, 1]
-    from intcli.output import dumps
+    from intcli.render.output import dumps
 
     assert json.loads(dumps({"issues": items})) == {"issues": [issue(1), issue(2), issue(3)]}  # any JSON writer
 
@@ -99,7 +99,7 @@ def test_option_values_are_converted_like_typer_would():
     from typer._param_types import coerce_cli_choice
 
     from intcli.cli.coercion import converter
-    from intcli.output import Format
+    from intcli.render.output import Format
 
     class Info:
         min, max, clamp, case_sensitive = 1, 10, False, True

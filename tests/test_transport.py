@@ -1,4 +1,4 @@
-"""intcli's HTTP/1.1 transport (``intcli.transport`` under ``intcli.http.HTTP``), against real loopback servers:
+"""intcli's HTTP/1.1 transport (``intcli.net.transport`` under ``intcli.net.http.HTTP``), against real loopback servers:
 kept connections, a server closing them, gzip, redirects, and HTTPS through a CONNECT proxy."""
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from fake_github import TOKEN, FakeGitHub, make_issues
-from intcli.env import Environment
-from intcli.errors import UpstreamError
-from intcli.http import client
-from intcli.transport import Headers, Origin, ProxySettingError, configured_proxy, proxy_for
+from intcli.base.env import Environment
+from intcli.base.errors import UpstreamError
+from intcli.net.http import client
+from intcli.net.transport import Headers, Origin, ProxySettingError, configured_proxy, proxy_for
 
 
 class KeepAlive:
@@ -375,7 +375,7 @@ def test_bytes_after_the_gzip_data_end_the_request_at_once(env):
     server = Scripted(script)
     try:
         with client(env, server.base) as http, pytest.raises(Exception, match="DecodingError|cannot be decoded"):
-            from intcli.http import send_once
+            from intcli.net.http import send_once
 
             send_once(http, "GET", "/x")
     finally:
@@ -418,7 +418,7 @@ def test_a_redirect_to_utf8_is_followed_percent_encoded(env):
 
 
 def test_a_redirect_to_the_default_port_is_the_same_origin():
-    from intcli.http import _redirected
+    from intcli.net.http import _redirected
 
     _, url, headers, _ = _redirected("GET", "https://h.example/a", {"Authorization": "x"}, None,
                                      "https://h.example:443/b", 302)
@@ -488,7 +488,7 @@ def test_the_suite_itself_reaches_loopback_only(loopback_only, env):
     """The guard every test runs under (conftest.loopback_only): a fetch aimed at a real host is stopped at the
     name lookup, before any packet leaves."""
     with client(env, "https://api.github.com") as http, pytest.raises(Exception, match="ConnectError|cannot reach"):
-        from intcli.http import send_once
+        from intcli.net.http import send_once
 
         send_once(http, "GET", "/user")
     assert loopback_only == ["api.github.com"]

@@ -14,10 +14,10 @@ __version__ = "0.1.0"
 _PUBLIC = {
     "IntegrationClient": "intcli.client", "Items": "intcli.client", "Document": "intcli.client",
     "SendResult": "intcli.client", "CapabilityInfo": "intcli.client",
-    "Availability": "intcli.status", "Reason": "intcli.status", "StatusReport": "intcli.status",
-    "AppStatus": "intcli.status", "Summary": "intcli.summary",
-    "IntcliError": "intcli.errors", "UsageError": "intcli.errors", "UpstreamError": "intcli.errors",
-    "AuthError": "intcli.errors", "ConfigError": "intcli.errors", "ExitStatus": "intcli.errors",
+    "Availability": "intcli.core.status", "Reason": "intcli.core.status", "StatusReport": "intcli.core.status",
+    "AppStatus": "intcli.core.status", "Summary": "intcli.core.summary",
+    "IntcliError": "intcli.base.errors", "UsageError": "intcli.base.errors", "UpstreamError": "intcli.base.errors",
+    "AuthError": "intcli.base.errors", "ConfigError": "intcli.base.errors", "ExitStatus": "intcli.base.errors",
 }
 __all__ = [
     "__version__", "IntegrationClient", "Items", "Document", "SendResult", "CapabilityInfo", "Availability", "Reason",
@@ -26,10 +26,10 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from intcli.base.errors import AuthError, ConfigError, ExitStatus, IntcliError, UpstreamError, UsageError
     from intcli.client import CapabilityInfo, Document, IntegrationClient, Items, SendResult
-    from intcli.errors import AuthError, ConfigError, ExitStatus, IntcliError, UpstreamError, UsageError
-    from intcli.status import AppStatus, Availability, Reason, StatusReport
-    from intcli.summary import Summary
+    from intcli.core.status import AppStatus, Availability, Reason, StatusReport
+    from intcli.core.summary import Summary
 
 
 def __getattr__(name: str) -> Any:

@@ -1,7 +1,7 @@
 """The Python API: ``IntegrationClient``, the original design's client, for programs that act on behalf of an app.
 
 It runs the very functions the command line runs (``run_fetch``, ``run_send``, ``build_status``,
-``build_summary``, the option check of ``intcli.options``), so the app access rule, fallbacks, retries, caching and
+``build_summary``, the option check of ``intcli.core.options``), so the app access rule, fallbacks, retries, caching and
 credential sources are the CLI's. It never prints: each call gets its own ``Environment`` whose streams are
 buffers; warnings and notes end up in ``IntegrationClient.messages``. Failures are the ``IntcliError`` family
 (``exit_status``, ``message``, ``hint``). A fresh environment per call, with the variables read at call time,
@@ -21,12 +21,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from intcli.errors import UsageError
+from intcli.base.errors import UsageError
 
 if TYPE_CHECKING:
-    from intcli.env import Environment
-    from intcli.status import Availability, StatusReport
-    from intcli.summary import Summary
+    from intcli.base.env import Environment
+    from intcli.core.status import Availability, StatusReport
+    from intcli.core.summary import Summary
 
 MAX_MESSAGES = 200
 
@@ -110,7 +110,7 @@ class IntegrationClient:
         self._environ = None if environ is None else dict(environ)
         self._messages: list[str] = []
         self._lock = threading.Lock()
-        from intcli.registry import load_registry
+        from intcli.config.registry import load_registry
 
         with self._environment() as env:
             load_registry(env).app(app)  # unknown → UsageError with suggestions
@@ -135,11 +135,11 @@ class IntegrationClient:
 
     def fetch(self, capability: str, *, limit: int | None = None, **options: Any) -> Items | Document:
         """``get_data`` or ``get_document``, whichever the options ask for (e.g. for a generic caller)."""
-        from intcli.fetch import run_fetch
-        from intcli.options import check_option_values, name_label
-        from intcli.output import TextResult
-        from intcli.providers import capability_spec
-        from intcli.providers.base import FetchRequest
+        from intcli.core.fetch import run_fetch
+        from intcli.core.options import check_option_values, name_label
+        from intcli.core.plugins import capability_spec
+        from intcli.core.spec import FetchRequest
+        from intcli.render.output import TextResult
 
         if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
             raise UsageError(f"limit {limit!r} is not a whole number of at least 1", hint="e.g. limit=10")
@@ -156,7 +156,7 @@ class IntegrationClient:
 
     def availability(self, capability: str) -> Availability:
         """Whether this app may use ``capability`` now, and if not why (``reason``, ``detail``) and the ``fix``."""
-        from intcli.status import current_resolver
+        from intcli.core.status import current_resolver
 
         with self._environment() as env:
             return current_resolver(env).for_app(self.app, capability)
@@ -166,8 +166,8 @@ class IntegrationClient:
 
     def capabilities(self) -> list[CapabilityInfo]:
         """Every capability the app declares (required first, as in the registry), each with its availability."""
-        from intcli.providers import capability_spec
-        from intcli.status import current_resolver
+        from intcli.core.plugins import capability_spec
+        from intcli.core.status import current_resolver
 
         with self._environment() as env:
             resolver = current_resolver(env)
@@ -183,7 +183,7 @@ class IntegrationClient:
     def status(self) -> StatusReport:
         """The app's status: connections, and per declared capability whether it is available and the fix;
         ``.document()`` is ``intcli status --app APP --json``."""
-        from intcli.status import build_status
+        from intcli.core.status import build_status
 
         with self._environment() as env:
             return build_status(env, self.app)
@@ -191,7 +191,7 @@ class IntegrationClient:
     def summary(self, *, top: int = 5, since: str | None = None) -> Summary:
         """The app's daily summary (``intcli summary --app APP``; ``.document()`` is its JSON). A required section
         that failed is listed in ``failed_required``; a missing required capability raises AuthError."""
-        from intcli.summary import build_summary
+        from intcli.core.summary import build_summary
 
         if not isinstance(top, int) or isinstance(top, bool) or not 1 <= top <= 100:
             raise UsageError(f"top {top!r} is not a whole number from 1 to 100", hint="e.g. top=5")
@@ -205,10 +205,10 @@ class IntegrationClient:
     def send(self, capability: str, **options: Any) -> SendResult:
         """Write through ``capability`` with its send options by name (``intcli send CAPABILITY --help``); the call
         itself is the confirmation. A write is never retried."""
-        from intcli.options import check_option_values, name_label
-        from intcli.providers import capability_spec
-        from intcli.providers.base import SendRequest
-        from intcli.sending import run_send
+        from intcli.core.options import check_option_values, name_label
+        from intcli.core.plugins import capability_spec
+        from intcli.core.sending import run_send
+        from intcli.core.spec import SendRequest
 
         spec = capability_spec(capability)
         values = check_option_values(spec.send_options, options, name_label) if spec and spec.send else {}
@@ -227,7 +227,7 @@ class IntegrationClient:
 
     @contextlib.contextmanager
     def _environment(self) -> Iterator[Environment]:
-        from intcli.env import Environment
+        from intcli.base.env import Environment
 
         stderr = io.StringIO()
         environ = dict(os.environ) if self._environ is None else self._environ

@@ -8,7 +8,7 @@ import os
 import pytest
 
 from fake_github import TOKEN, FakeGitHub, make_issues
-from intcli.env import Environment
+from intcli.base.env import Environment
 
 CONTENTS = {
     "empty-state": b"",

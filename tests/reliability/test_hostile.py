@@ -263,8 +263,8 @@ def test_option_values_are_bounded(run):
 
 
 def test_the_sync_copy_never_leaves_its_folder(isolated, monkeypatch):
-    from intcli.env import Environment
-    from intcli.errors import ConfigError
+    from intcli.base.env import Environment
+    from intcli.base.errors import ConfigError
     from intcli.providers.github.store import database_path
 
     env = Environment()

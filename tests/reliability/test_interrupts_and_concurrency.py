@@ -15,8 +15,8 @@ import pytest
 from servers import SlowGitHub
 
 from fake_github import TOKEN, FakeGitHub, make_issues
-from intcli.env import Environment
-from intcli.state import load_state
+from intcli.base.env import Environment
+from intcli.storage.state import load_state
 
 
 def intcli(*args: str, env: dict[str, str], stdin: str | None = None) -> subprocess.Popen:

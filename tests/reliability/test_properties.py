@@ -10,14 +10,14 @@ import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from intcli.base.env import Environment
+from intcli.base.errors import ConfigError
 from intcli.cli.status import render_status
-from intcli.connections import ConnectionView
-from intcli.env import Environment
-from intcli.errors import ConfigError
-from intcli.models import UserConfig
-from intcli.registry import apps_document, build_registry, load_builtin, registry_document
-from intcli.status import AppState, StatusReport, StatusResolver, status_document
-from intcli.validation import validate
+from intcli.config.models import UserConfig
+from intcli.config.registry import apps_document, build_registry, load_builtin, registry_document
+from intcli.config.validation import validate
+from intcli.core.status import AppState, StatusReport, StatusResolver, status_document
+from intcli.storage.connections import ConnectionView
 
 IDS = st.sampled_from(["a", "b", "app-x", "github", "google", "Bad Id", "", "x" * 70, "tool_1"])
 NAMES = st.one_of(st.text(max_size=8), st.sampled_from(["[/]", "[bold]x", "a]b[", "\\[x]"]))

@@ -1,13 +1,13 @@
 """The ``intcli`` command line: ``main``, the one place that turns exceptions into messages and exit statuses
-(see ``intcli.errors``). Only the command module the line asks for is imported (``load_commands``)."""
+(see ``intcli.base.errors``). Only the command module the line asks for is imported (``load_commands``)."""
 
 from __future__ import annotations
 
 import sys
 from typing import Any, NoReturn, TextIO, cast
 
-from intcli.env import Environment
-from intcli.errors import ExitStatus, IntcliError
+from intcli.base.env import Environment
+from intcli.base.errors import ExitStatus, IntcliError
 
 # Each module adds its commands to ``app`` when imported. A run imports only the module of the command it runs
 # (Typer builds every registered command's options at start-up, which costs more than the imports themselves);

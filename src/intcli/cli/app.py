@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from intcli import __version__
-from intcli.env import Environment
+from intcli.base.env import Environment
 
 app = typer.Typer(
     name="intcli",

@@ -19,7 +19,7 @@ from intcli.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from intcli.env import Environment
+    from intcli.base.env import Environment
 
 apps_app = typer.Typer(help="List apps, or switch them on and off.", invoke_without_command=True)
 app.add_typer(apps_app, name="apps")
@@ -49,9 +49,9 @@ def list_apps(
     what is connected is `intcli status`."""
     if ctx.invoked_subcommand is not None:
         return
-    from intcli.output import Format, check_jq, choose_format
-    from intcli.registry import apps_document, load_registry
-    from intcli.tables import Column, render
+    from intcli.config.registry import apps_document, load_registry
+    from intcli.render.output import Format, check_jq, choose_format
+    from intcli.render.tables import Column, render
 
     env = get_env(ctx)
     fmt = choose_format(env, output_format, json_flag=json_output, jq=jq, allowed=(Format.TABLE, Format.JSON))
@@ -91,7 +91,7 @@ def disable(ctx: typer.Context, app_id: AppArgument, capability: CapabilityOptio
 
 
 def _switch(ctx: typer.Context, app_id: str, enabled: bool, capability: str | None) -> None:
-    from intcli.config import switch_app
+    from intcli.config.edit import switch_app
 
     env = get_env(ctx)
     env.message(switch_app(env, app_id, enabled, capability))
@@ -103,7 +103,7 @@ def _switch(ctx: typer.Context, app_id: str, enabled: bool, capability: str | No
 
 def not_ready_note(env: Environment, app_id: str) -> str | None:
     """Why an app that is switched on still cannot run as it should (its status), with the fix; None when ready."""
-    from intcli.status import AppState, build_status
+    from intcli.core.status import AppState, build_status
 
     app_status = build_status(env, app_id).apps[0]
     if app_status.state == AppState.READY:

@@ -9,15 +9,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from intcli.env import Environment
+from intcli.base.env import Environment
 
 if TYPE_CHECKING:
-    from intcli.providers.base import CapabilitySpec, Option
+    from intcli.core.spec import CapabilitySpec, Option
 
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from intcli.registry import Registry
+    from intcli.config.registry import Registry
 
 
 def get_env(ctx: typer.Context) -> Environment:
@@ -26,7 +26,7 @@ def get_env(ctx: typer.Context) -> Environment:
 
 def bounded(option: str, values: str | list[str] | None, limit: int) -> None:
     """Option values have sane lengths: a usage error (exit 2) names the option instead of sending a megabyte."""
-    from intcli.errors import UsageError
+    from intcli.base.errors import UsageError
 
     for value in [values] if isinstance(values, str) else values or []:
         if len(value) > limit:
@@ -48,8 +48,8 @@ def complete_capabilities(incomplete: str) -> list[tuple[str, str]]:
 
 
 def _registry_for_completion() -> Registry | None:  # None when the config is broken
-    from intcli.errors import IntcliError
-    from intcli.registry import load_registry
+    from intcli.base.errors import IntcliError
+    from intcli.config.registry import load_registry
 
     try:
         return load_registry(Environment())
@@ -101,7 +101,7 @@ def warn_missing_scopes(env: Environment, missing: dict[str, list[str]], lacking
 
 
 def print_json(env: Environment, document: Any, indent: int | None = 2, jq: str | None = None) -> None:
-    from intcli.output import write_json
+    from intcli.render.output import write_json
 
     write_json(env, document, jq, indent)
 
@@ -110,7 +110,7 @@ def human_time(moment: datetime | None, now: datetime, short: bool = False) -> s
     """``2026-11-28 09:14 UTC (2h ago)``, or just ``2h ago`` when ``short``; ``-`` for never."""
     if moment is None:
         return "-"
-    from intcli.connections import as_utc
+    from intcli.storage.connections import as_utc
 
     moment = as_utc(moment).astimezone(UTC)
     seconds = (now - moment).total_seconds()
@@ -130,7 +130,7 @@ def register_capability_commands(group: typer.Typer, registered: set[str], wante
                                  make: Callable[[CapabilitySpec], Callable[..., None] | None]) -> None:
     """Add to ``group`` the subcommand of ``wanted`` (the capability on the command line), or of every capability
     ``make`` builds a command for (it returns None for those the group does not serve); each one once."""
-    from intcli.providers import capability_spec, capability_specs
+    from intcli.core.plugins import capability_spec, capability_specs
 
     specs = capability_specs().values() if wanted is None else filter(None, [capability_spec(wanted)])
     for spec in sorted(specs, key=lambda spec: spec.id):
@@ -144,13 +144,13 @@ def capability_command(name: str, doc: str, common: list[inspect.Parameter], opt
                        body: Callable[[typer.Context, dict[str, Any], dict[str, Any]], None]) -> Callable[..., None]:
     """A Typer command for one capability, its options built from the provider's ``Option`` specs (so no option
     that means nothing for the capability is offered or accepted). ``body(ctx, common_values, option_values)``
-    runs it; option values are checked first (``intcli.options``, as for the Python API and MCP)."""
+    runs it; option values are checked first (``intcli.core.options``, as for the Python API and MCP)."""
     parameters = [inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context), *common]
     parameters += [inspect.Parameter(option.name, inspect.Parameter.KEYWORD_ONLY, annotation=_annotation(option),
                                      default=None if option.multiple else option.default) for option in options]
 
     def command(**values: Any) -> None:
-        from intcli.options import check_option_values
+        from intcli.core.options import check_option_values
 
         ctx = values.pop("ctx")
         shared = {parameter.name: values.pop(parameter.name) for parameter in common}

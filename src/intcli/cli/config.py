@@ -10,7 +10,7 @@ from intcli.cli.app import app
 from intcli.cli.common import JqOption, JsonOption, examples, format_option, get_env, print_json
 
 if TYPE_CHECKING:
-    from intcli.env import Environment
+    from intcli.base.env import Environment
 
 config_app = typer.Typer(help="Where intcli keeps its files.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
@@ -24,8 +24,8 @@ def path(
     jq: JqOption = None,
 ) -> None:
     """Show the config file, the state directory and the cache directory, and the variables that move them."""
-    from intcli.output import Format, check_jq, choose_format
-    from intcli.tables import Column, render
+    from intcli.render.output import Format, check_jq, choose_format
+    from intcli.render.tables import Column, render
 
     env = get_env(ctx)
     fmt = choose_format(env, output_format, json_flag=json_output, jq=jq, allowed=(Format.TABLE, Format.JSON))
@@ -40,8 +40,8 @@ def path(
 
 def locations(env: Environment) -> dict[str, dict[str, str]]:
     """Paths only: nothing is created or checked (so this works even when a directory is refused)."""
-    from intcli.env import DIRECTORY_VARIABLES
-    from intcli.registry import CONFIG_FILE_NAME
+    from intcli.base.env import DIRECTORY_VARIABLES
+    from intcli.config.registry import CONFIG_FILE_NAME
 
     paths = {kind: env.location(kind) for kind in DIRECTORY_VARIABLES}
     paths["config"] = paths["config"] / CONFIG_FILE_NAME

@@ -21,8 +21,8 @@ def complete_providers(incomplete: str) -> list[str]:
 
 
 def _register_connect_commands() -> None:
-    from intcli.providers import plugin_problems, providers
-    from intcli.providers.base import load_handler
+    from intcli.core.plugins import plugin_problems, providers
+    from intcli.core.spec import load_handler
 
     for provider in providers().values():
         if provider.connect:
@@ -47,7 +47,7 @@ def disconnect(
                                             autocompletion=complete_providers, show_default=False)],
 ) -> None:
     """Remove a provider's stored secret and connection state (safe to repeat)."""
-    from intcli.accounts import disconnect as run_disconnect
+    from intcli.storage.accounts import disconnect as run_disconnect
 
     env = get_env(ctx)
     result = run_disconnect(env, provider)

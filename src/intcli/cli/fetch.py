@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 import typer.core
 
+from intcli.base.errors import UsageError
 from intcli.cli.app import app
 from intcli.cli.common import (
     JqOption,
@@ -24,15 +25,14 @@ from intcli.cli.common import (
     print_json,
     register_capability_commands,
 )
-from intcli.errors import UsageError
-from intcli.output import Format
+from intcli.render.output import Format
 
 if TYPE_CHECKING:
     from rich.status import Status
 
-    from intcli.env import Environment
-    from intcli.output import ItemList
-    from intcli.providers.base import CapabilitySpec
+    from intcli.base.env import Environment
+    from intcli.core.spec import CapabilitySpec
+    from intcli.render.output import ItemList
 
 
 class _CapabilityGroup(typer.core.TyperGroup):
@@ -43,7 +43,7 @@ class _CapabilityGroup(typer.core.TyperGroup):
     def get_command(self, ctx: Any, name: str) -> Any:
         command = super().get_command(ctx, name)
         if command is None and not name.startswith("-"):
-            from intcli.fetch import explain_missing
+            from intcli.core.fetch import explain_missing
 
             # Not this group's commands: only the capability asked for is registered (the fast path), and in a
             # process that runs several commands (the tests', a client's) that is whichever came first.
@@ -104,16 +104,16 @@ def _run(capability: str) -> Any:
 def run_command(ctx: typer.Context, capability: str, options: dict[str, Any], *, app_id: str | None,
                 output_format: str | None, json_output: bool, jq: str | None, fields: str | None, limit: int | None,
                 max_wait: float, csv_raw: bool) -> None:
-    from intcli.fetch import run_fetch
-    from intcli.output import TextResult, check_jq, choose_format, parse_fields, write_items, write_json
-    from intcli.providers.base import FetchRequest
+    from intcli.core.fetch import run_fetch
+    from intcli.core.spec import FetchRequest
+    from intcli.render.output import TextResult, check_jq, choose_format, parse_fields, write_items, write_json
 
     env = get_env(ctx)
     fmt = choose_format(env, output_format, json_flag=json_output, jq=jq)
     requested = None if output_format is None and not json_output and jq is None else fmt
     check_jq(jq)
     bounded("--fields", fields, 1024)
-    from intcli.providers import capability_spec
+    from intcli.core.plugins import capability_spec
 
     spec = capability_spec(capability)
     if spec is not None and spec.fields:
@@ -138,7 +138,7 @@ def run_command(ctx: typer.Context, capability: str, options: dict[str, Any], *,
         else:
             text = result.text
             if env.stdout_isatty:  # a document's text may hold escape sequences too; redirected, it stays exact
-                from intcli.safety import terminal_text
+                from intcli.base.safety import terminal_text
 
                 text = terminal_text(text)
             env.stdout.write(text if text.endswith("\n") or not text else text + "\n")
@@ -186,7 +186,7 @@ class _progress:
         """Show ``text`` (a page count, or a retry in progress: a server's reason is data, so made inert)."""
         from rich.text import Text
 
-        from intcli.tables import cell_text
+        from intcli.render.tables import cell_text
 
         assert self.status is not None  # handed out only once the status is shown
         self.status.update(Text(cell_text(text)))

@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 
+from intcli.base.errors import UsageError
 from intcli.cli.app import app
 from intcli.cli.common import complete_apps, examples, get_env
-from intcli.errors import UsageError
 
 
 @app.command("mcp", epilog=examples(
@@ -34,7 +34,7 @@ def mcp_command(
 
     `intcli apps disable` removes a tool at once. Ends when the client disconnects, or on Ctrl-C.
     """
-    from intcli.mcp_server import ServeOptions, serve
+    from intcli.mcp.server import ServeOptions, serve
 
     if app_id is None:
         raise UsageError("intcli mcp serves one app and needs to know which",

@@ -18,9 +18,9 @@ def registry_command(
     jq: JqOption = None,
 ) -> None:
     """List providers and capabilities, including capabilities that apps provide."""
-    from intcli.output import Format, check_jq, choose_format
-    from intcli.registry import load_registry, registry_document
-    from intcli.tables import Column, render
+    from intcli.config.registry import load_registry, registry_document
+    from intcli.render.output import Format, check_jq, choose_format
+    from intcli.render.tables import Column, render
 
     env = get_env(ctx)
     fmt = choose_format(env, output_format, json_flag=json_output, jq=jq, allowed=(Format.TABLE, Format.JSON))

@@ -23,7 +23,7 @@ from intcli.cli.common import (
 from intcli.cli.fetch import _CapabilityGroup
 
 if TYPE_CHECKING:
-    from intcli.providers.base import CapabilitySpec
+    from intcli.core.spec import CapabilitySpec
 
 
 class _SendGroup(_CapabilityGroup):
@@ -60,9 +60,9 @@ def register(wanted: str | None = None) -> None:
 
 def _run(capability: str) -> Any:
     def body(ctx: typer.Context, common: dict[str, Any], options: dict[str, Any]) -> None:
-        from intcli.output import Format, check_jq, choose_format
-        from intcli.providers.base import SendRequest
-        from intcli.sending import run_send
+        from intcli.core.sending import run_send
+        from intcli.core.spec import SendRequest
+        from intcli.render.output import Format, check_jq, choose_format
 
         env = get_env(ctx)
         fmt = choose_format(env, common["output_format"], json_flag=common["json_output"], jq=common["jq"],

@@ -6,16 +6,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from intcli.base.errors import ExitStatus
 from intcli.cli.app import app
 from intcli.cli.common import AppOption, JqOption, JsonOption, examples, format_option, get_env, print_json
-from intcli.errors import ExitStatus
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from intcli.connections import ConnectionView
-    from intcli.env import Environment
-    from intcli.status import StatusReport
+    from intcli.base.env import Environment
+    from intcli.core.status import StatusReport
+    from intcli.storage.connections import ConnectionView
 
 _STATE_STYLE = {"ready": "green", "limited": "yellow", "blocked": "red", "error": "bold red", "off": "dim"}
 
@@ -43,8 +43,8 @@ def status(
     An app is ready, limited (runs without an optional capability), blocked (a required one is missing),
     error (a requirement with fallback "error" is missing) or off (you switched it off).
     """
-    from intcli.output import Format, check_jq, choose_format
-    from intcli.status import build_status, status_document
+    from intcli.core.status import build_status, status_document
+    from intcli.render.output import Format, check_jq, choose_format
 
     env = get_env(ctx)
     fmt = choose_format(env, output_format, json_flag=json_output, jq=jq, allowed=(Format.TABLE, Format.JSON))
@@ -90,8 +90,8 @@ def connection_state(view: ConnectionView, now: datetime) -> tuple[str, str]:
 
 
 def render_status(env: Environment, report: StatusReport) -> None:
-    from intcli.status import iso
-    from intcli.tables import Column, render
+    from intcli.core.status import iso
+    from intcli.render.tables import Column, render
 
     console = env.console
     now = report.generated_at
@@ -140,6 +140,6 @@ def render_status(env: Environment, report: StatusReport) -> None:
 
 
 def _inert(text: str) -> str:
-    from intcli.tables import cell_text
+    from intcli.render.tables import cell_text
 
     return cell_text(text)

@@ -32,9 +32,9 @@ def summary(
     its section marked unavailable. A section that fails shows its error; exit 3 (or 4) only when it was required.
     Markdown is for reports such as $GITHUB_STEP_SUMMARY ("rich" is accepted for table).
     """
-    from intcli.output import Format, check_jq, choose_format
-    from intcli.summary import build_summary
-    from intcli.summary_render import render_markdown, render_rich
+    from intcli.cli.summary_view import render_markdown, render_rich
+    from intcli.core.summary import build_summary
+    from intcli.render.output import Format, check_jq, choose_format
 
     env = get_env(ctx)
     fmt = choose_format(env, output_format, json_flag=json_output, jq=jq,

@@ -13,9 +13,9 @@ def connect_command(
     file: Annotated[str, typer.Option("--file", help="The .ics file to read", metavar="PATH", show_default=False)],
 ) -> None:
     """Connect a local iCalendar file; intcli reads it at each fetch and keeps only its path."""
-    from intcli.accounts import replace_connection
+    from intcli.storage.accounts import replace_connection
     from intcli.cli.common import get_env
-    from intcli.state import Connection
+    from intcli.storage.state import Connection
     from intcli_calendar.events import read_events
 
     env = get_env(ctx)

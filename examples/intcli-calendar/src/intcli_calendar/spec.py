@@ -3,7 +3,7 @@ and imports the handler modules only when a command uses them."""
 
 from __future__ import annotations
 
-from intcli.providers.base import CapabilitySpec, Option, ProviderSpec
+from intcli.core.spec import CapabilitySpec, Option, ProviderSpec
 
 # Registry data, in the format of intcli's config.toml: the provider, its capability, and an app that uses it.
 REGISTRY = """

@@ -3,7 +3,7 @@
 - Transient failures (connection errors, timeouts, 502/503/504) are retried with exponential backoff and
   jitter (stamina); ``retry-after`` (429, secondary 403) is honoured; an exhausted primary limit is waited out
   only if it resets within ``max_wait`` seconds, else exit 3 naming when to retry.
-- Every GET carries the stored ETag/Last-Modified (``intcli.httpcache``); a 304 reuses the cached body and
+- Every GET carries the stored ETag/Last-Modified (``intcli.net.cache``); a 304 reuses the cached body and
   spends no primary rate units.
 - 401 is an AuthError (exit 4): the token was revoked or expired. Nothing is printed before all pages are in.
 """
@@ -20,8 +20,9 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlencode
 
-from intcli.errors import UpstreamError
-from intcli.http import (
+from intcli.base.errors import UpstreamError
+from intcli.base.safety import redact
+from intcli.net.http import (
     Retryable,
     WaitBudget,
     client,
@@ -32,12 +33,11 @@ from intcli.http import (
     with_retries,
 )
 from intcli.providers.github import Endpoint, api_headers
-from intcli.safety import redact
 
 if TYPE_CHECKING:
-    from intcli.env import Environment
-    from intcli.httpcache import CachedResponse, ConditionalCache
-    from intcli.transport import Response
+    from intcli.base.env import Environment
+    from intcli.net.cache import CachedResponse, ConditionalCache
+    from intcli.net.transport import Response
 
 # Search results stop at 10 pages, so after page 1 at most 9 requests are ever in flight at once.
 CONCURRENT_PAGES = 9

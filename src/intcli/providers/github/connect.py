@@ -10,8 +10,8 @@ import typer
 from intcli.providers.github import PROVIDER, TokenInfo
 
 if TYPE_CHECKING:
-    from intcli.env import Environment
-    from intcli.state import SecretStorage
+    from intcli.base.env import Environment
+    from intcli.storage.state import SecretStorage
 
 
 @dataclass(frozen=True)
@@ -24,13 +24,13 @@ class GithubConnected:
 
 
 def connect_token(env: Environment, token: str, host: str | None, insecure: bool) -> GithubConnected:
-    from intcli.accounts import replace_connection
-    from intcli.connections import credential_variable
+    from intcli.base.safety import remember_secret
+    from intcli.config.registry import load_registry
     from intcli.providers import github
-    from intcli.registry import load_registry
-    from intcli.safety import remember_secret
-    from intcli.state import Connection
-    from intcli.vault import ensure_keyring
+    from intcli.storage.accounts import replace_connection
+    from intcli.storage.connections import credential_variable
+    from intcli.storage.state import Connection
+    from intcli.storage.vault import ensure_keyring
 
     registry = load_registry(env)
     token = github.check_token_shape(token)
@@ -71,13 +71,13 @@ def connect_command(
       gh auth token | intcli connect github --with-token
       intcli connect github --host ghe.example.com
     """
-    from intcli.accounts import read_token
     from intcli.cli.common import get_env, warn_missing_scopes
+    from intcli.storage.accounts import read_token
 
     env = get_env(ctx)
     if not with_token and env.stdin_isatty:
+        from intcli.config.registry import load_registry
         from intcli.providers.github import endpoint, token_settings_url
-        from intcli.registry import load_registry
 
         scopes = ",".join(load_registry(env).providers[PROVIDER].scopes)
         env.message(f"Create a token with the scopes {scopes} at {token_settings_url(endpoint(env, host))}/new"

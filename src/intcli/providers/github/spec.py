@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from intcli.providers.base import CapabilitySpec, Option, ProviderSpec
+from intcli.core.spec import CapabilitySpec, Option, ProviderSpec
 
 REPO = Option("repo", ("--repo", "-R"), "OWNER/NAME (repeatable)", multiple=True, metavar="OWNER/NAME",
               max_length=140)

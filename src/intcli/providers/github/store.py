@@ -7,7 +7,7 @@ committed. Each page is written in one transaction, and only the issues that dif
 interrupted sync keeps every committed page, and a sync that changed nothing writes nothing.
 A damaged database (corrupt, not a database, another layout) is moved aside (never overwritten) with a warning,
 and the copy is rebuilt; one that is busy (another sync holds it for more than 30 s) or cannot be opened is exit 5
-and is left alone. No credential this process knows is ever written into it (``intcli.safety.hide_secrets``).
+and is left alone. No credential this process knows is ever written into it (``intcli.base.safety.hide_secrets``).
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
-from intcli.errors import ConfigError
-from intcli.fsutil import ensure_dir
+from intcli.base.errors import ConfigError
+from intcli.base.files import ensure_dir
 from intcli.providers.github.spec import ISSUE_FIELDS
 
 if TYPE_CHECKING:
-    from intcli.env import Environment
+    from intcli.base.env import Environment
 
 _encode_text = json.encoder.encode_basestring  # json's own string encoder (C)
 SCHEMA_VERSION = 2
@@ -76,7 +76,7 @@ def unusable(path: Path, exc: sqlite3.DatabaseError) -> ConfigError:
 def _without_secrets(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """A credential this process uses never goes to disk, even when a server echoes it in a title: rows whose
     item text holds one get it replaced. The page is looked at as a whole first (almost always there is none)."""
-    from intcli.safety import hide_secrets
+    from intcli.base.safety import hide_secrets
 
     whole = "\n".join(row[-1] for row in rows)
     if hide_secrets(whole) == whole:
@@ -312,7 +312,8 @@ class IssueStore:
 
 class EncodedItems(Sequence[dict[str, Any]]):
     """Items kept as their compact JSON (with ``encoded_fields``, in that order), decoded only when read: output
-    as JSON or NDJSON writes the texts as they are (``intcli.output``), which is most of a large sync's answer."""
+    as JSON or NDJSON writes the texts as they are (``intcli.render.output``), which is most of a large sync's
+    answer."""
 
     def __init__(self, encoded: list[str], fields: tuple[str, ...]) -> None:
         self.encoded = encoded

@@ -46,7 +46,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
-from intcli.errors import ConfigError, UpstreamError
+from intcli.base.errors import ConfigError, UpstreamError
 from intcli.providers.github.issues import (
     MAX_PAGES,
     PER_PAGE,
@@ -63,7 +63,7 @@ if TYPE_CHECKING:
     from collections.abc import Generator, Iterator
     from pathlib import Path
 
-    from intcli.env import Environment
+    from intcli.base.env import Environment
     from intcli.providers.github.api import GitHubAPI, Page
 
 CATCH_UP_MARGIN = timedelta(minutes=2)  # clock steps and replication lag between GitHub's servers

@@ -7,12 +7,12 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from intcli.errors import UsageError
-from intcli.http import check_base_url
+from intcli.base.errors import UsageError
+from intcli.net.http import check_base_url
 
 if TYPE_CHECKING:
-    from intcli.env import Environment
-    from intcli.registry import Registry
+    from intcli.base.env import Environment
+    from intcli.config.registry import Registry
 
 PROVIDER = "google"
 PUBLIC_API = "https://www.googleapis.com"
@@ -84,7 +84,7 @@ def environment_host(env: Environment) -> str | None:
     """The API host a service-account key from the environment is used against (for ``status``)."""
     from urllib.parse import urlsplit
 
-    from intcli.errors import IntcliError
+    from intcli.base.errors import IntcliError
 
     try:
         return urlsplit(api_base(env)).netloc

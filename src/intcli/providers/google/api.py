@@ -1,4 +1,4 @@
-"""The Drive/Gmail REST client on intcli.http: a fresh access token per request, retries, errors → exit codes."""
+"""The Drive/Gmail REST client on intcli.net.http: a fresh access token per request, retries, errors → exit codes."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from intcli.errors import UpstreamError
-from intcli.http import (
+from intcli.base.errors import UpstreamError
+from intcli.base.safety import redact
+from intcli.net.http import (
     Retryable,
     WaitBudget,
     client,
@@ -18,12 +19,11 @@ from intcli.http import (
     with_retries,
 )
 from intcli.providers.google import api_base
-from intcli.safety import redact
 
 if TYPE_CHECKING:
-    from intcli.env import Environment
+    from intcli.base.env import Environment
+    from intcli.net.transport import Response
     from intcli.providers.google.auth import GoogleSession
-    from intcli.transport import Response
 
 
 MAX_PAGES = 1000  # of Drive files or Gmail ids: 100 000 items, far past any daily use

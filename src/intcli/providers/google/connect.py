@@ -40,10 +40,10 @@ def connect_command(
       intcli connect google --no-browser            # over SSH
       intcli connect google --service-account key.json --subject ada@example.com
     """
+    from intcli.base.errors import UsageError
     from intcli.cli.common import get_env, warn_missing_scopes
-    from intcli.errors import UsageError
+    from intcli.config.registry import load_registry
     from intcli.providers.google import auth
-    from intcli.registry import load_registry
 
     env = get_env(ctx)
     registry = load_registry(env)

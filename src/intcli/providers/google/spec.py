@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from intcli.providers.base import CapabilitySpec, Option, ProviderSpec
+from intcli.core.spec import CapabilitySpec, Option, ProviderSpec
 
 FILE_FIELDS = ("id", "name", "mimeType", "modifiedTime", "url", "owners", "size")
 MESSAGE_FIELDS = ("id", "threadId", "from", "to", "subject", "date", "snippet", "labels")

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from intcli.providers.base import Section
+from intcli.core.spec import Section
 
 if TYPE_CHECKING:
-    from intcli.env import Environment
-    from intcli.providers.base import SectionContext
-    from intcli.registry import Registry
+    from intcli.base.env import Environment
+    from intcli.config.registry import Registry
+    from intcli.core.spec import SectionContext
 
 
 def drive_section(env: Environment, registry: Registry, context: SectionContext) -> Section:
+    from intcli.base.dates import iso_z
     from intcli.providers.google.api import GoogleAPI
     from intcli.providers.google.auth import session
     from intcli.providers.google.drive import recent_files
-    from intcli.when import iso_z
 
     with GoogleAPI(env, session(env, registry)) as api:
         files = recent_files(api, since=iso_z(context.since), limit=context.top).items

@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from intcli.errors import UpstreamError
-from intcli.http import WaitBudget, client, decode_json, raise_for_status, send_once, with_retries
+from intcli.base.errors import UpstreamError
+from intcli.base.safety import redact
+from intcli.net.http import WaitBudget, client, decode_json, raise_for_status, send_once, with_retries
 from intcli.providers.jira import Site, basic_auth
-from intcli.safety import redact
 
 if TYPE_CHECKING:
-    from intcli.env import Environment
-    from intcli.transport import Response
+    from intcli.base.env import Environment
+    from intcli.net.transport import Response
 
 MAX_PAGES = 1000  # of 100 issues: far past any real JQL answer
 

@@ -10,8 +10,8 @@ import typer
 from intcli.providers.jira import PROVIDER
 
 if TYPE_CHECKING:
-    from intcli.env import Environment
-    from intcli.state import SecretStorage
+    from intcli.base.env import Environment
+    from intcli.storage.state import SecretStorage
 
 TOKEN_PAGE = "https://id.atlassian.com/manage-profile/security/api-tokens"
 
@@ -25,13 +25,13 @@ class JiraConnected:
 
 
 def connect_token(env: Environment, site_text: str, email: str, token: str, insecure: bool) -> JiraConnected:
-    from intcli.accounts import replace_connection
-    from intcli.connections import credential_variable
+    from intcli.base.safety import remember_secret
+    from intcli.config.registry import load_registry
     from intcli.providers.jira import account_of, check_email, check_token_shape, site
-    from intcli.registry import load_registry
-    from intcli.safety import remember_secret
-    from intcli.state import Connection
-    from intcli.vault import ensure_keyring
+    from intcli.storage.accounts import replace_connection
+    from intcli.storage.connections import credential_variable
+    from intcli.storage.state import Connection
+    from intcli.storage.vault import ensure_keyring
 
     registry = load_registry(env)
     where, email = site(site_text, "--site"), check_email(email, "--email")
@@ -69,8 +69,8 @@ def connect_command(
       intcli connect jira --site acme.atlassian.net --email ada@example.com
       echo "$JIRA_API_TOKEN" | intcli connect jira --site acme.atlassian.net --email ada@example.com --with-token
     """
-    from intcli.accounts import read_token
     from intcli.cli.common import get_env
+    from intcli.storage.accounts import read_token
 
     env = get_env(ctx)
     if not with_token and env.stdin_isatty:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from intcli.providers.base import CapabilitySpec, Option, ProviderSpec
+from intcli.core.spec import CapabilitySpec, Option, ProviderSpec
 
 PROJECT = Option("project", ("--project", "-p"), "A project key, e.g. OPS", metavar="KEY", max_length=255)
 

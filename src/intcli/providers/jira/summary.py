@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from intcli.providers.base import Section
+from intcli.core.spec import Section
 
 if TYPE_CHECKING:
-    from intcli.env import Environment
-    from intcli.providers.base import SectionContext
-    from intcli.registry import Registry
+    from intcli.base.env import Environment
+    from intcli.config.registry import Registry
+    from intcli.core.spec import SectionContext
 
 
 def assigned_section(env: Environment, registry: Registry, context: SectionContext) -> Section:
