@@ -4,12 +4,19 @@ Typer (0.29) converts every option value with a pydantic ``TypeAdapter`` built o
 and building those adapters costs ~150 ms, more than the rest of a fetch's start-up before its first request.
 intcli's options are all simple — text, flags, whole or decimal numbers (with min/max), enums, lists of text — so
 ``install()`` has Typer convert those here, by the same rules, and leaves everything else (paths, files, dates,
-custom parsers) to Typer. If Typer's internals change shape, nothing is installed and Typer converts as before.
+custom parsers) to Typer.
+
+The hook uses Typer internals (``typer.core.build_runtime_param``, ``typer._coercion.RuntimeParam``), so
+pyproject.toml pins Typer to the tested minor range, and ``tests/test_coercion.py`` fails loudly when the pinned
+Typer changes what is hooked. At run time, any failure of the hook falls back to Typer's own conversion: if the
+internals are missing, nothing is installed; if building or running a converter fails unexpectedly, Typer's own
+parameter converts that value.
 """
 
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Callable
 from typing import Any, get_args, get_origin
 
@@ -33,21 +40,29 @@ def install() -> None:
     @dataclass(frozen=True)
     class SimpleParam(RuntimeParam):
         convert: Callable[[Any], Any]
+        typer_param: Callable[[], Any]  # Typer's own parameter for this option, built only if ever needed
 
         def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
             try:
                 return self.convert(value)
             except ValueError as exc:
                 raise BadParameter(str(exc), ctx=ctx, param=param) from None
+            except Exception:  # noqa: BLE001 - a converter that fails otherwise leaves the value to Typer
+                return self.typer_param()._coerce_value(value, param, ctx)
 
     def build(descriptor: Any) -> Any:
-        info = descriptor.parameter_info
-        convert = None
-        if descriptor.file_annotation is None and info.parser is None and not getattr(info, "path_type", None):
-            convert = converter(descriptor.annotation, info, coerce_cli_choice)
-        if convert is None:
+        try:
+            info = descriptor.parameter_info
+            convert = None
+            if descriptor.file_annotation is None and info.parser is None and not getattr(info, "path_type", None):
+                convert = converter(descriptor.annotation, info, coerce_cli_choice)
+            if convert is None:
+                return original(descriptor)
+            fallback = functools.cache(lambda: original(descriptor))
+            return SimpleParam(parameter_info=info, annotation=descriptor.annotation, convert=convert,
+                               typer_param=fallback)
+        except Exception:  # noqa: BLE001 - Typer's internals changed shape: Typer converts as it would
             return original(descriptor)
-        return SimpleParam(parameter_info=info, annotation=descriptor.annotation, convert=convert)
 
     build.intcli = True  # type: ignore[attr-defined]
     setattr(typer.core, "build_runtime_param", build)  # noqa: B010 - not a public attribute of Typer
