@@ -60,7 +60,9 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     forget_secrets()  # each test is a fresh process as far as remembered credentials go
     # In this process, retries keep their count but not their exponential waits (stamina's testing mode, which
     # would also change the count, is not what these tests want); waits a server asks for stay real.
-    monkeypatch.setattr("intcli.net.http.BACKOFF", {"wait_initial": 0.001, "wait_max": 0.002, "wait_jitter": 0.0})
+    from intcli.net.http import Backoff
+
+    monkeypatch.setattr("intcli.net.http.BACKOFF", Backoff(initial=0.001, max=0.002, jitter=0.0))
     for name in CREDENTIAL_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     for kind in ("CONFIG", "STATE", "CACHE"):

@@ -1,4 +1,4 @@
-"""The environment a command runs in: streams, TTY flags, variables, directories and the clock.
+"""The environment a command runs in: streams, TTY flags, variables, directories, the clock and the HTTP transport.
 
 Commands receive one ``Environment`` instead of reaching for ``sys``/``os`` themselves, so tests can swap any
 part of it (httpie's model). Rich consoles are built lazily, on first use, from these streams.
@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
+    import httpx
     from rich.console import Console
 
 TRUTHY = {"1", "true", "yes", "on"}
@@ -50,6 +51,8 @@ class Environment:
     progress: Callable[[str], None] | None = None
     # Objects shared by everything one command run does (e.g. the Google session, refreshed once per process).
     shared: dict[str, object] = field(default_factory=dict)
+    # What every HTTP client sends its requests through, instead of the network (tests: ``httpx.MockTransport``).
+    http_transport: httpx.BaseTransport | None = None
 
     def __post_init__(self) -> None:
         if self.stdin_isatty is None:

@@ -19,8 +19,9 @@ from intcli.base.files import atomic_write
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from httpx import Response
+
     from intcli.base.env import Environment
-    from intcli.net.transport import Response
 
 KEPT_HEADERS = ("content-type", "link", "etag", "last-modified")
 

@@ -1,5 +1,5 @@
-"""HTTP plumbing shared by the providers: URL rules, the bounded client, JSON decoding, and turning transport
-failures into exit 3.
+"""HTTP plumbing shared by the providers: URL rules, the bounded client (a thin policy layer on ``httpx.Client``),
+JSON decoding, and turning transport failures into exit 3.
 
 ``SSL_CERT_FILE``/``REQUESTS_CA_BUNDLE``/``SSL_CERT_DIR`` are honoured, plain ``http://`` is refused except on
 loopback, and the Authorization header never follows a redirect to another origin. Every request is bounded in
@@ -9,6 +9,7 @@ time, body size and redirects (``HTTP``); every JSON answer is decoded by ``deco
 from __future__ import annotations
 
 import ipaddress
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from urllib.parse import urlsplit
@@ -19,8 +20,11 @@ from intcli.base.errors import IntcliError, UpstreamError, UsageError
 if TYPE_CHECKING:
     import ssl
 
+    import httpx
+
     from intcli.base.env import Environment
-    from intcli.net.transport import Cancel, Response
+
+    Response = httpx.Response  # what every request returns, its body read (``content``)
 
 USER_AGENT = f"intcli/{__version__}"
 DEFAULT_TIMEOUT_SECONDS = 30.0
@@ -30,7 +34,13 @@ MAX_JSON_CONTAINERS = 1_000_000  # objects and arrays in one answer: bounds the 
 MAX_REDIRECTS = 5
 RETRY_ATTEMPTS = 6
 # Exponential backoff between attempts (seconds): initial, cap and jitter. Waits a server asks for are not scaled.
-BACKOFF = {"wait_initial": 0.2, "wait_max": 8.0, "wait_jitter": 0.5}
+class Backoff(NamedTuple):
+    initial: float
+    max: float
+    jitter: float
+
+
+BACKOFF = Backoff(initial=0.2, max=8.0, jitter=0.5)
 TRANSIENT_STATUSES = {500, 502, 503, 504}
 _T = TypeVar("_T")
 
@@ -83,7 +93,7 @@ def with_retries(env: Environment, label: str, send: Callable[[], _T], budget: W
     failures = iter([first_failure])
     failed = 0
 
-    def backoff(exc: Exception) -> bool | float:
+    def backoff(exc: BaseException) -> bool | float:
         nonlocal failed
         if not isinstance(exc, Retryable):
             return False
@@ -98,7 +108,9 @@ def with_retries(env: Environment, label: str, send: Callable[[], _T], budget: W
         return exc.wait if exc.wait is not None else True
 
     try:
-        for attempt in stamina.retry_context(on=backoff, attempts=RETRY_ATTEMPTS, timeout=None, **BACKOFF):
+        for attempt in stamina.retry_context(on=backoff, attempts=RETRY_ATTEMPTS, timeout=None,
+                                              wait_initial=BACKOFF.initial, wait_max=BACKOFF.max,
+                                              wait_jitter=BACKOFF.jitter):
             with attempt:
                 if attempt.num > 1 and env.verbose:
                     env.message(f"intcli: retrying {label} (attempt {attempt.num} of {RETRY_ATTEMPTS})")
@@ -112,17 +124,20 @@ def with_retries(env: Environment, label: str, send: Callable[[], _T], budget: W
 
 
 def send_once(http: HTTP, method: str, url: str, **kwargs: Any) -> Response:
-    """One bounded request; transport failures become Retryable (then exit 3 naming the host)."""
-    from intcli.net.transport import DecodingError, ProxyError, TransportError
+    """One bounded request. A failure another attempt may cure (no connection, no answer in time) becomes
+    Retryable; one it cannot (a proxy refusing, a certificate, a malformed answer) is exit 3 at once."""
+    import httpx
 
     try:
         return http.request(method, url, **kwargs)
-    except ProxyError as exc:  # a proxy refusing the tunnel (407, 403) will refuse it again
-        raise transport_error(exc, http.host) from None
-    except DecodingError:
+    except httpx.DecodingError:
         raise UpstreamError(f"{http.host} sent a body that cannot be decoded for {method} {_path(url)}",
                             hint="retry later") from None
-    except TransportError as exc:
+    except (httpx.ProxyError, httpx.ProtocolError, httpx.UnsupportedProtocol) as exc:
+        raise transport_error(exc, http.host) from None
+    except httpx.TransportError as exc:
+        if _certificate_problem(exc) is not None:
+            raise transport_error(exc, http.host) from None
         raise Retryable(type(exc).__name__, transport_error(exc, http.host)) from None
 
 
@@ -254,36 +269,29 @@ def client(env: Environment, base_url: str, headers: dict[str, str] | None = Non
 
 
 class HTTP:
-    """A client (``intcli.net.transport``: HTTP/1.1, kept connections) whose every request is bounded, whatever the
-    server does:
+    """One ``httpx.Client`` (HTTP/1.1, kept connections, redirects not followed by httpx) under intcli's policy,
+    which bounds every request whatever the server does:
 
     - **time**: ``timeout`` for connecting and for each read, and an overall deadline of ``DEADLINE_FACTOR`` times
       that for the whole exchange (a body sent one byte a second ends there); the exchange runs in a daemon thread
-      that the caller stops waiting for at the deadline;
-    - **size**: at most ``MAX_BODY_BYTES`` of (inflated) body;
+      that the caller stops waiting for at the deadline (httpx has no total timeout);
+    - **size**: at most ``MAX_BODY_BYTES`` of (inflated) body, counted as it streams in;
+    - **encoding**: gzip only, as asked; it is inflated here in bounded steps, so that a small compressed body
+      never becomes a large one in memory (httpx's decoder inflates each chunk whole);
     - **redirects**: at most ``MAX_REDIRECTS``, followed without reading the redirect's body; the Authorization
       header goes only to the origin it was meant for, and a redirect to plain http is refused except on loopback.
 
     Exceeding a bound is an UpstreamError (exit 3), not retried: a server that does it once will do it again.
+    Failures below HTTP are httpx's exceptions, which ``send_once``/``transport_error`` turn into exit 3.
     """
 
     def __init__(self, env: Environment, base_url: str, headers: dict[str, str], timeout: float,
                  host: str | None = None) -> None:
-        from intcli.net.transport import Pool, ProxySettingError, configured_proxy
-
-        try:
-            configured_proxy(env.environ)  # checked once here, so that no request fails on it later
-        except ProxySettingError as exc:
-            from intcli.base.errors import ConfigError
-
-            raise ConfigError(str(exc), hint="use a URL such as http://proxy.example:3128 (intcli reaches HTTPS "
-                              "servers through a proxy by CONNECT; https:// and socks proxies are not supported)"
-                              ) from None
         self.base_url = base_url.rstrip("/")
         self.host = host or urlsplit(base_url).netloc
         self.deadline = timeout * DEADLINE_FACTOR
         self.headers = _merged({"User-Agent": USER_AGENT, "Accept": "*/*", "Accept-Encoding": "gzip"}, headers)
-        self._pool = Pool(_tls_context(env), min(timeout, 10.0), timeout, env.environ)
+        self._client = _httpx_client(env, timeout)
 
     def __enter__(self) -> HTTP:
         return self
@@ -292,7 +300,7 @@ class HTTP:
         self.close()
 
     def close(self) -> None:
-        self._pool.close()
+        self._client.close()
 
     def get(self, url: str, **kwargs: Any) -> Response:
         return self.request("GET", url, **kwargs)
@@ -329,38 +337,180 @@ class HTTP:
         return whole
 
     def _exchange(self, method: str, url: str, headers: dict[str, str], body: bytes | None,
-                  abandoned: Cancel) -> Response:
+                  abandoned: threading.Event) -> Response:
+        import httpx
+
         for _ in range(MAX_REDIRECTS + 1):
-            response = self._pool.send(method, url, headers, body, abandoned)
-            following = _redirect_target(response)
-            if following is None:
-                try:
-                    response.content = self._read_body(response, method, abandoned)
-                finally:
-                    response.close()
-                return response
-            response.close()  # a redirect's body is never read
+            if abandoned.is_set():
+                raise UpstreamError(f"{self.host}: the answer came too late", hint="retry later")
+            target = httpx.URL(url)
+            route = _Route(target)
+            request = httpx.Request(method, target, headers=headers, content=body, extensions={"trace": route})
+            try:
+                response = self._client.send(request, stream=True)
+            except httpx.TransportError as exc:
+                route.blame(exc)
+                raise
+            try:
+                following = _redirect_target(response)
+                if following is None:
+                    return self._read(response, abandoned)
+            finally:
+                response.close()  # a redirect's body is never read; an answer read whole frees its connection
             method, url, headers, body = _redirected(method, url, headers, body, following, response.status_code)
         raise UpstreamError(f"{self.host} redirected {method} {_path(url)} more than {MAX_REDIRECTS} times",
                             hint="check the API URL or site the command was given")
 
-    def _read_body(self, response: Response, method: str, abandoned: Cancel) -> bytes:
+    def _read(self, response: Response, abandoned: threading.Event) -> Response:
+        """The answer with its body read whole (and inflated), within ``MAX_BODY_BYTES``."""
+        import httpx
+
+        request = response.request
         too_large = UpstreamError(
-            f"{self.host} sent more than {MAX_BODY_BYTES // 2**20} MiB for {method} {_path(response.url)}",
+            f"{self.host} sent more than {MAX_BODY_BYTES // 2**20} MiB for {request.method} {_path(str(request.url))}",
             hint="a real API page is far smaller: check the API URL, or retry later")
         declared = response.headers.get("content-length") or ""
         if declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
             raise too_large
         chunks: list[bytes] = []
         size = 0
-        for chunk in response.iter_bytes():
+        for chunk in _inflated(response):
             size += len(chunk)
             if size > MAX_BODY_BYTES:
                 raise too_large
-            if abandoned.cancelled:
+            if abandoned.is_set():
                 raise UpstreamError(f"{self.host}: the answer came too late", hint="retry later")
             chunks.append(chunk)
-        return b"".join(chunks)
+        headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in ENCODING_HEADERS]
+        return httpx.Response(response.status_code, headers=headers, content=b"".join(chunks), request=request,
+                              extensions={k: v for k, v in response.extensions.items() if k != "network_stream"})
+
+
+ENCODING_HEADERS = ("content-encoding", "content-length")  # they describe the body as sent, not as returned
+INFLATE_STEP = 64 * 1024  # the most one step of inflating may produce
+
+
+def _inflated(response: Response) -> Iterator[bytes]:
+    """The body as it streams in, inflated when it came gzipped, in pieces of at most ``INFLATE_STEP`` bytes (so
+    the caller's size limit sees every piece). An encoding intcli did not ask for, corrupt gzip, or bytes after
+    the end of the gzip data are an ``httpx.DecodingError``."""
+    import zlib
+
+    import httpx
+
+    encoding = (response.headers.get("content-encoding") or "identity").strip().lower()
+    if encoding not in ("identity", "gzip", "x-gzip"):
+        raise httpx.DecodingError(f"unrequested content encoding {encoding[:40]!r}", request=response.request)
+    if encoding == "identity":
+        yield from response.iter_raw()
+        return
+    inflater = zlib.decompressobj(wbits=47)  # 32 + 15: a gzip (or zlib) header, the largest window
+    received = False
+    for data in response.iter_raw():
+        if not data:
+            continue
+        received = True
+        if inflater.eof:  # bytes after the end of the gzip data would only pile up, uncounted
+            raise httpx.DecodingError("data after the end of the gzip stream", request=response.request)
+        try:
+            piece = inflater.decompress(data, INFLATE_STEP)
+            while piece:
+                yield piece
+                piece = inflater.decompress(inflater.unconsumed_tail, INFLATE_STEP) if inflater.unconsumed_tail \
+                    else b""
+        except zlib.error:
+            raise httpx.DecodingError("corrupt gzip data", request=response.request) from None
+        if inflater.unused_data:
+            raise httpx.DecodingError("data after the end of the gzip stream", request=response.request)
+    if received and not inflater.eof:  # (an empty body, e.g. a 304's, is empty)
+        raise httpx.DecodingError("the gzip data ends early", request=response.request)
+
+
+class _Route:
+    """httpcore's trace of one request (its ``trace`` extension): whether the connection went to a proxy, and
+    whether the tunnel through it was open, so that a failure before then names the proxy, not the server."""
+
+    def __init__(self, url: httpx.URL) -> None:
+        self.target = (url.raw_host.decode("ascii"), url.port or (443 if url.scheme == "https" else 80))
+        self.proxy: str | None = None
+        self.tunnelled = False
+
+    def __call__(self, event: str, info: dict[str, Any]) -> None:
+        if event == "connection.connect_tcp.started" and (info.get("host"), info.get("port")) != self.target:
+            self.proxy = f"{info.get('host')}:{info.get('port')}"
+        elif event == "proxy.start_tls.started":
+            self.tunnelled = True  # the proxy opened the tunnel: from here on it is the server's TLS and HTTP
+
+    def blame(self, exc: BaseException) -> None:
+        """Raise ``httpx.ProxyError`` naming the proxy and why, when the proxy is what failed."""
+        import httpx
+
+        if self.proxy is None or self.tunnelled or isinstance(exc, httpx.TimeoutException):
+            return
+        if isinstance(exc, httpx.ProxyError):  # the proxy's answer to CONNECT, e.g. 407
+            why = str(exc)[:60]
+        elif isinstance(exc, httpx.ProtocolError):
+            why = "not HTTP"
+        else:
+            why = next((type(e).__name__ for e in _causes(exc) if isinstance(e, OSError)), type(exc).__name__)
+        raise httpx.ProxyError(f"{self.proxy}: {why}") from exc
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and the exceptions it was raised from or during (httpx wraps httpcore's, which wrap the OS's)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def _httpx_client(env: Environment, timeout: float) -> httpx.Client:
+    """The client under one ``HTTP``: ``env.http_transport`` when set (tests' ``httpx.MockTransport``), else
+    httpx's own, with intcli's CA rule, proxies from the environment (``HTTPS_PROXY``, ``NO_PROXY``) and loopback
+    always direct."""
+    import httpx
+
+    timeouts = httpx.Timeout(timeout, connect=min(timeout, 10.0))
+    if env.http_transport is not None:
+        return httpx.Client(transport=env.http_transport, timeout=timeouts, follow_redirects=False,
+                            trust_env=False)
+    variable = _check_proxy_settings(env)
+    direct: dict[str, httpx.BaseTransport | None] = {f"all://{host}": None for host in LOOPBACK_HOSTS}
+    try:
+        return httpx.Client(verify=_tls_context(env), timeout=timeouts, follow_redirects=False, trust_env=True,
+                            mounts=direct)
+    except (ValueError, ImportError):  # a proxy URL httpx cannot use, though it passed the check above
+        from intcli.base.errors import ConfigError
+
+        raise ConfigError(f"{variable or 'a proxy variable'} is not an http:// proxy URL", hint=PROXY_HINT) from None
+
+
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")  # the names local servers have: never through a proxy
+PROXY_VARIABLES = ("https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY")
+PROXY_HINT = ("use a URL such as http://proxy.example:3128 (intcli reaches HTTPS servers through a proxy by CONNECT; "
+              "https:// and socks proxies are not supported)")
+
+
+def _check_proxy_settings(env: Environment) -> str | None:
+    """The variable naming the proxy for https, checked once here so that no request fails on it later: a
+    ConfigError (exit 5) naming the variable, never its value (it may hold a password), unless it is an
+    ``http://`` proxy URL with a host."""
+    variable, url = next(((name, env.environ[name].strip()) for name in PROXY_VARIABLES
+                          if env.environ.get(name, "").strip()), ("", ""))
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url if "://" in url else f"http://{url}")
+        port = parts.port or 80
+    except ValueError:
+        port = 0
+    if parts.scheme != "http" or not parts.hostname or not port:
+        from intcli.base.errors import ConfigError
+
+        raise ConfigError(f"{variable} is not an http:// proxy URL", hint=PROXY_HINT)
+    return variable
 
 
 def _merged(headers: Mapping[str, str], overrides: Mapping[str, str]) -> dict[str, str]:
@@ -384,20 +534,17 @@ class _Prepared(NamedTuple):
 
 class _Exchange:
     """One request and its answer, run in a daemon thread, so that the caller can stop waiting at the deadline
-    (counted from when it was sent) whatever the server does."""
+    (counted from when it was sent) whatever the server does; the reading stops at its next step."""
 
     def __init__(self, http: HTTP, request: _Prepared) -> None:
-        import threading
         import time
-
-        from intcli.net.transport import Cancel
 
         self.http = http
         self.request = request
         self.sent = time.monotonic()
         self.outcome: list[Response | BaseException] = []
         self.finished = threading.Event()
-        self.abandoned = Cancel()
+        self.abandoned = threading.Event()
         threading.Thread(target=self._run, daemon=True, name="intcli-http").start()
 
     def _run(self) -> None:
@@ -419,8 +566,8 @@ class _Exchange:
                                     f"{self.request.path} within {deadline:g}s",
                                     hint="retry later, or raise INTCLI_HTTP_TIMEOUT")
         finally:
-            if not self.finished.is_set():  # the deadline, or Ctrl-C: a read still waiting ends now
-                self.abandoned.cancel()
+            if not self.finished.is_set():  # the deadline, or Ctrl-C: the exchange stops at its next step
+                self.abandoned.set()
         result = self.outcome[0]
         if isinstance(result, BaseException):
             raise result
@@ -557,19 +704,29 @@ def ca_bundle(env: Environment) -> str | None:
     return env.environ.get("SSL_CERT_FILE") or env.environ.get("REQUESTS_CA_BUNDLE") or None
 
 
+_tls_contexts: dict[tuple[str | None, str | None], ssl.SSLContext] = {}
+_tls_contexts_lock = threading.Lock()
+
+
 def _tls_context(env: Environment) -> ssl.SSLContext:
-    """The one CA rule: ``ca_bundle`` (else certifi's roots) plus ``SSL_CERT_DIR`` when set."""
+    """The one CA rule: ``ca_bundle`` (else certifi's roots) plus ``SSL_CERT_DIR`` when set; made once per process
+    (loading a bundle costs ~10-20 ms). One that cannot be loaded is a ConfigError (exit 5) naming it."""
     import os
     import ssl
-
-    from intcli.net.transport import tls_context
 
     bundle = ca_bundle(env)
     directory = env.environ.get("SSL_CERT_DIR") or None
     try:
         if directory is not None and not os.path.isdir(directory):
             raise OSError("not a directory")  # OpenSSL would only find no certificate there, later
-        return tls_context(bundle, directory)
+        with _tls_contexts_lock:
+            context = _tls_contexts.get((bundle, directory))
+            if context is None:
+                import certifi
+
+                context = ssl.create_default_context(cafile=bundle or certifi.where(), capath=directory)
+                _tls_contexts[(bundle, directory)] = context
+            return context
     except (OSError, ssl.SSLError):
         where = f"the CA bundle {bundle} (from SSL_CERT_FILE/REQUESTS_CA_BUNDLE)" if bundle else \
             f"the CA directory {directory} (from SSL_CERT_DIR)"
@@ -578,17 +735,37 @@ def _tls_context(env: Environment) -> ssl.SSLContext:
         raise ConfigError(f"cannot load {where}", hint="point it at PEM CA certificates") from None
 
 
-def transport_error(exc: Exception, host: str) -> UpstreamError:
-    """A network or TLS failure as a one-line UpstreamError (exit 3) naming the host and the likely fix."""
-    from intcli.net.transport import ConnectTimeout, ProxyError, ReadTimeout
+def transport_error(exc: BaseException, host: str) -> UpstreamError:
+    """The one mapping of httpx's failures (a network, TLS, proxy or protocol failure, or an undecodable body) to
+    a one-line UpstreamError (exit 3) naming the host and the likely fix."""
+    import httpx
 
-    if isinstance(exc, ProxyError):
-        return UpstreamError(f"the proxy would not open a tunnel to {host} ({exc})",
+    if isinstance(exc, httpx.ProxyError):  # "proxy.example:3128: why" (``_Route.blame``)
+        proxy, _, why = str(exc).partition(": ")
+        named, why = (f"the proxy {proxy}", why) if why else ("the proxy", proxy)
+        return UpstreamError(f"{named} would not open a tunnel to {host} ({why})",
                              hint="check HTTPS_PROXY (and its user:password) and NO_PROXY")
-    if "CERTIFICATE" in str(exc):
-        return UpstreamError(f"TLS certificate of {host} could not be verified",
+    reason = _certificate_problem(exc)
+    if reason is not None:
+        return UpstreamError(f"TLS certificate of {host} could not be verified ({reason})",
                              hint="for a private CA, set SSL_CERT_FILE to its bundle")
-    if isinstance(exc, ConnectTimeout | ReadTimeout):
+    if isinstance(exc, httpx.TimeoutException):
         return UpstreamError(f"{host} did not answer in time ({type(exc).__name__})",
                              hint="check the network or retry later")
+    if isinstance(exc, httpx.ProtocolError):
+        return UpstreamError(f"{host} sent a malformed answer ({type(exc).__name__})",
+                             hint="retry later; if it persists, check the API URL")
+    if isinstance(exc, httpx.DecodingError):
+        return UpstreamError(f"{host} sent a body that cannot be decoded", hint="retry later")
     return UpstreamError(f"cannot reach {host} ({type(exc).__name__})", hint="check the host name and the network")
+
+
+def _certificate_problem(exc: BaseException) -> str | None:
+    """Why the server's certificate failed verification (OpenSSL's words, e.g. "certificate has expired"), if
+    that is what ``exc`` came from."""
+    import ssl
+
+    for cause in _causes(exc):
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return cause.verify_message or "not trusted"
+    return None

@@ -11,8 +11,9 @@ from intcli.base.errors import AuthError, UpstreamError, UsageError
 from intcli.net.http import check_base_url, client, is_loopback, transport_error
 
 if TYPE_CHECKING:
+    from httpx import Response
+
     from intcli.base.env import Environment
-    from intcli.net.transport import Response
 
 PROVIDER = "github"
 API_VERSION = "2022-11-28"
@@ -71,7 +72,7 @@ def check_token_shape(token: str) -> str:
 
 def validate_token(env: Environment, where: Endpoint, token: str) -> TokenInfo:
     """One ``GET /user``: who the token belongs to, its scopes and expiry. 401 → AuthError (exit 4)."""
-    from intcli.net.transport import TransportError
+    from httpx import RequestError as TransportError
 
     with client(env, where.api_url, api_headers(token)) as http:
         try:

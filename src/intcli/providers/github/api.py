@@ -35,9 +35,10 @@ from intcli.net.http import (
 from intcli.providers.github import Endpoint, api_headers
 
 if TYPE_CHECKING:
+    from httpx import Response
+
     from intcli.base.env import Environment
     from intcli.net.cache import CachedResponse, ConditionalCache
-    from intcli.net.transport import Response
 
 # Search results stop at 10 pages, so after page 1 at most 9 requests are ever in flight at once.
 CONCURRENT_PAGES = 9

@@ -21,8 +21,9 @@ from intcli.net.http import (
 from intcli.providers.google import api_base
 
 if TYPE_CHECKING:
+    from httpx import Response
+
     from intcli.base.env import Environment
-    from intcli.net.transport import Response
     from intcli.providers.google.auth import GoogleSession
 
 

@@ -292,8 +292,8 @@ def _transport(env: Environment) -> Any:
     """google-auth's transport for token refreshes and service-account exchanges, on intcli's bounded HTTP
     client: the same timeouts, deadline, body limit and redirect cap as every other request."""
     from google.auth import exceptions, transport
-
-    from intcli.net.transport import Response, TransportError
+    from httpx import RequestError as TransportError
+    from httpx import Response
 
     class Answer(transport.Response):
         def __init__(self, response: Response) -> None:

@@ -12,8 +12,9 @@ from intcli.net.http import WaitBudget, client, decode_json, raise_for_status, s
 from intcli.providers.jira import Site, basic_auth
 
 if TYPE_CHECKING:
+    from httpx import Response
+
     from intcli.base.env import Environment
-    from intcli.net.transport import Response
 
 MAX_PAGES = 1000  # of 100 issues: far past any real JQL answer
 
