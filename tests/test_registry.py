@@ -10,8 +10,9 @@ from conftest import write_config
 from intcli.base.env import Environment
 from intcli.base.errors import ConfigError
 from intcli.config.models import UserConfig
-from intcli.config.registry import load_registry, parse_toml, registry_document
+from intcli.config.registry import parse_toml, registry_document
 from intcli.config.validation import TRUST_FILE_NAME, validate
+from intcli.core.plugins import load_registry
 
 EXTRA_APP = """
 [apps.timeline-digest]

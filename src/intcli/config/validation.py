@@ -13,9 +13,9 @@ import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from intcli import __version__
 from intcli.base.errors import ConfigError
 from intcli.base.files import atomic_write
+from intcli.base.version import __version__
 
 if TYPE_CHECKING:
     from pathlib import Path
