@@ -13,7 +13,8 @@ types, and everything else of intcli they use, from ``intcli.sdk``.
 Handler signatures (``env`` is an ``intcli.base.env.Environment``, ``registry`` an ``intcli.config.registry.Registry``):
 
 - fetch: ``(env, registry, request: FetchRequest) -> ItemList | TextResult`` (``intcli.render.output``)
-- send: ``(env, registry, request: SendRequest) -> dict`` (the JSON ``send`` prints)
+- send: ``(env, registry, request: SendRequest, confirm) -> dict`` (the JSON ``send`` prints); ``confirm(question)``
+  returns when the user agreed (or ``--yes``), and raises otherwise
 - summary: ``(env, registry, context: SectionContext) -> Section``
 - connect: ``(env, registry, request: ConnectRequest) -> None``: ``intcli connect <provider id>``, its options
   ``connect_options``; it tells the user what it did with ``env.message``
