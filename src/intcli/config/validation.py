@@ -8,6 +8,7 @@ holds digests only, never content, and losing it costs one validation.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterable
@@ -15,7 +16,6 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from intcli.base.errors import ConfigError
 from intcli.base.files import atomic_write
-from intcli.base.version import __version__
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -97,8 +97,22 @@ def format_location(loc: Iterable[int | str]) -> str:
     return text
 
 
+# The modules whose model definitions decide what is valid: a remembered validation holds only while they are
+# unchanged (an edited model, in a release or a working copy, validates every document again).
+MODEL_SOURCES = ("config/models.py", "storage/state.py")
+
+
+@functools.cache
+def schema_digest() -> str:
+    """A digest of the model definitions' source text: read once per process, a few kilobytes."""
+    from importlib import resources
+
+    package = resources.files("intcli")
+    return hashlib.sha256(b"\0".join(package.joinpath(name).read_bytes() for name in MODEL_SOURCES)).hexdigest()
+
+
 def _digest(kind: str, text: str) -> str:
-    return hashlib.sha256(f"{__version__}\0{kind}\0{text}".encode()).hexdigest()
+    return hashlib.sha256(f"{schema_digest()}\0{kind}\0{text}".encode()).hexdigest()
 
 
 def _trust_file(env: Environment, kind: str) -> Path:
