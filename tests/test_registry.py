@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+from pathlib import Path
 
 import pytest
 
@@ -10,8 +12,9 @@ from conftest import write_config
 from intcli.base.env import Environment
 from intcli.base.errors import ConfigError
 from intcli.config.models import UserConfig
-from intcli.config.registry import load_registry, parse_toml, registry_document
+from intcli.config.registry import parse_toml, registry_document
 from intcli.config.validation import TRUST_FILE_NAME, validate
+from intcli.core.plugins import load_registry
 
 EXTRA_APP = """
 [apps.timeline-digest]
@@ -59,23 +62,20 @@ def test_trusted_rebuild_equals_validation(config_dir, cache_dir):
         assert UserConfig.from_trusted(document) == validate(UserConfig, document, "test")
 
 
-def test_the_shipped_registry_is_trusted_by_its_digest():
-    """load_builtin skips pydantic for exactly the file validated above (test_trusted_rebuild_equals_validation)."""
-    import hashlib
-    from importlib import resources
+def test_a_remembered_validation_is_keyed_by_the_model_definitions():
+    """An edited model (config/models.py, storage/state.py) changes the digest, so what was valid is checked again."""
+    from intcli.config.validation import MODEL_SOURCES, schema_digest
 
-    from intcli.config.registry import BUILTIN_SHA256
-
-    text = resources.files("intcli").joinpath("data/registry.toml").read_text("utf-8")
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    assert digest == BUILTIN_SHA256, f"registry.toml changed: set intcli.config.registry.BUILTIN_SHA256 = {digest!r}"
+    root = Path(__file__).resolve().parents[1] / "src" / "intcli"
+    expected = hashlib.sha256(b"\0".join((root / name).read_bytes() for name in MODEL_SOURCES)).hexdigest()
+    assert schema_digest() == expected
 
 
 def test_validation_is_remembered_and_redone_after_an_edit(config_dir, cache_dir):
     path = write_config(config_dir, EXTRA_APP)
     load_registry(env())
     trusted = json.loads((cache_dir / TRUST_FILE_NAME).read_text())
-    assert set(trusted) == {"config"}  # the shipped registry is trusted by its digest
+    assert set(trusted) == {"config"}  # the shipped registry is trusted as packaged
     path.write_text(EXTRA_APP.replace('fallback = "error"', 'fallback = "explode"'))
     with pytest.raises(ConfigError, match="fallback"):
         load_registry(env())

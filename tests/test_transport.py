@@ -12,12 +12,12 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from intcli.net.transport import Headers, Origin, ProxySettingError, configured_proxy, proxy_for
 
 from fake_github import TOKEN, FakeGitHub, make_issues
 from intcli.base.env import Environment
 from intcli.base.errors import UpstreamError
 from intcli.net.http import client
-from intcli.net.transport import Headers, Origin, ProxySettingError, configured_proxy, proxy_for
 
 
 class KeepAlive:

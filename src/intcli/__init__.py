@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from intcli.base.version import __version__
 
 # The public names and the modules that define them (stable: see the README's "Python API").
 _PUBLIC = {

@@ -110,7 +110,7 @@ class IntegrationClient:
         self._environ = None if environ is None else dict(environ)
         self._messages: list[str] = []
         self._lock = threading.Lock()
-        from intcli.config.registry import load_registry
+        from intcli.core.plugins import load_registry
 
         with self._environment() as env:
             load_registry(env).app(app)  # unknown → UsageError with suggestions

@@ -134,3 +134,20 @@ class Environment:
 
     def now(self) -> datetime:
         return self.clock()
+
+    def seconds(self, variable: str, default: float) -> float:
+        """A positive, finite number of seconds from an environment variable, or a config error naming it."""
+        import math
+
+        text = self.environ.get(variable, "").strip()
+        if not text:
+            return default
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value) or value <= 0:
+            from intcli.base.errors import ConfigError
+
+            raise ConfigError(f"{variable}={text!r} is not a positive number of seconds", hint=f"e.g. {variable}=30")
+        return value

@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from intcli import __version__
 from intcli.base.env import Environment
+from intcli.base.version import __version__
 
 app = typer.Typer(
     name="intcli",

@@ -49,7 +49,8 @@ def list_apps(
     what is connected is `intcli status`."""
     if ctx.invoked_subcommand is not None:
         return
-    from intcli.config.registry import apps_document, load_registry
+    from intcli.config.registry import apps_document
+    from intcli.core.plugins import load_registry
     from intcli.render.output import Format, check_jq, choose_format
     from intcli.render.tables import Column, render
 
@@ -92,9 +93,10 @@ def disable(ctx: typer.Context, app_id: AppArgument, capability: CapabilityOptio
 
 def _switch(ctx: typer.Context, app_id: str, enabled: bool, capability: str | None) -> None:
     from intcli.config.edit import switch_app
+    from intcli.core.plugins import load_plugins
 
     env = get_env(ctx)
-    env.message(switch_app(env, app_id, enabled, capability))
+    env.message(switch_app(env, load_plugins(env), app_id, enabled, capability))
     if enabled:
         note = not_ready_note(env, app_id)
         if note:

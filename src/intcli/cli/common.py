@@ -49,7 +49,7 @@ def complete_capabilities(incomplete: str) -> list[tuple[str, str]]:
 
 def _registry_for_completion() -> Registry | None:  # None when the config is broken
     from intcli.base.errors import IntcliError
-    from intcli.config.registry import load_registry
+    from intcli.core.plugins import load_registry
 
     try:
         return load_registry(Environment())
@@ -95,15 +95,25 @@ def titled_table(title: str, columns: tuple[str, ...]) -> Table:
     return table
 
 
-def warn_missing_scopes(env: Environment, missing: dict[str, list[str]], lacking: str) -> None:
-    for capability, scopes in missing.items():
-        env.warn(f"{capability} needs scope {', '.join(scopes)}, which {lacking}")
-
-
 def print_json(env: Environment, document: Any, indent: int | None = 2, jq: str | None = None) -> None:
     from intcli.render.output import write_json
 
+    if jq is not None:
+        _hide_credential_variables(env)
     write_json(env, document, jq, indent)
+
+
+def _hide_credential_variables(env: Environment) -> None:
+    """jq can read the environment (``$ENV``, ``env``): no credential variable's value may come out of it."""
+    from intcli.base.errors import IntcliError
+    from intcli.core.plugins import load_registry
+    from intcli.storage.credentials import remember_environment_credentials
+
+    try:
+        registry = load_registry(env)
+    except IntcliError:  # the registry was read before the output was made; nothing new can fail here
+        return
+    remember_environment_credentials(env, registry)
 
 
 def human_time(moment: datetime | None, now: datetime, short: bool = False) -> str:
@@ -147,7 +157,7 @@ def capability_command(name: str, doc: str, common: list[inspect.Parameter], opt
     runs it; option values are checked first (``intcli.core.options``, as for the Python API and MCP)."""
     parameters = [inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context), *common]
     parameters += [inspect.Parameter(option.name, inspect.Parameter.KEYWORD_ONLY, annotation=_annotation(option),
-                                     default=None if option.multiple else option.default) for option in options]
+                                     default=_default(option)) for option in options]
 
     def command(**values: Any) -> None:
         from intcli.core.options import check_option_values
@@ -163,9 +173,18 @@ def capability_command(name: str, doc: str, common: list[inspect.Parameter], opt
     return command
 
 
+def _default(option: Option) -> Any:
+    if option.required:
+        return inspect.Parameter.empty
+    return None if option.multiple else option.default
+
+
 def _annotation(option: Option) -> Any:
     if option.type is bool:
         return Annotated[bool, typer.Option(*option.flags, help=option.help)]
     kind: Any = list[option.type] if option.multiple else option.type  # type: ignore[name-defined]
+    if option.required:
+        return Annotated[kind, typer.Option(*option.flags, help=option.help, metavar=option.metavar,
+                                            show_default=False)]
     return Annotated[kind | None, typer.Option(*option.flags, help=option.help, metavar=option.metavar,
                                                show_default=False)]

@@ -106,7 +106,7 @@ def run_command(ctx: typer.Context, capability: str, options: dict[str, Any], *,
                 max_wait: float, csv_raw: bool) -> None:
     from intcli.core.fetch import run_fetch
     from intcli.core.spec import FetchRequest
-    from intcli.render.output import TextResult, check_jq, choose_format, parse_fields, write_items, write_json
+    from intcli.render.output import TextResult, check_jq, choose_format, parse_fields, write_items
 
     env = get_env(ctx)
     fmt = choose_format(env, output_format, json_flag=json_output, jq=jq)
@@ -147,8 +147,8 @@ def run_command(ctx: typer.Context, capability: str, options: dict[str, Any], *,
         list(result.table_fields) if fmt in (Format.TABLE, Format.MARKDOWN) else list(result.fields))
     if jq is not None:
         document = result.document()
-        write_json(env, {**document, result.key: [{name: item.get(name) for name in chosen} for item in result.items]},
-                   jq)
+        print_json(env, {**document, result.key: [{name: item.get(name) for name in chosen} for item in result.items]},
+                   jq=jq)
         return
     write_items(env, fmt, result.document(), result.key, chosen, title=_title(capability, result),
                 csv_raw=csv_raw, layout=result)

@@ -18,7 +18,8 @@ def registry_command(
     jq: JqOption = None,
 ) -> None:
     """List providers and capabilities, including capabilities that apps provide."""
-    from intcli.config.registry import load_registry, registry_document
+    from intcli.config.registry import registry_document
+    from intcli.core.plugins import load_registry
     from intcli.render.output import Format, check_jq, choose_format
     from intcli.render.tables import Column, render
 

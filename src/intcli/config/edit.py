@@ -6,22 +6,26 @@ give, and only then replaced atomically (written with tomli-w). Comments in the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from intcli.base.errors import UsageError
 from intcli.base.files import atomic_write, locked
-from intcli.config.registry import config_path, load_registry, parse_toml
+from intcli.config.registry import config_path, parse_toml, read_registry
 from intcli.config.validation import remember_valid
 
 if TYPE_CHECKING:
     from intcli.base.env import Environment
+    from intcli.config.models import UserConfig
 
 
-def switch_app(env: Environment, app_id: str, enabled: bool, capability: str | None = None) -> str:
-    """Switch an app, or one optional integration of it, on or off; return what was done, for the user."""
+def switch_app(env: Environment, plugin_layers: Sequence[tuple[str, UserConfig]], app_id: str, enabled: bool,
+               capability: str | None = None) -> str:
+    """Switch an app, or one optional integration of it, on or off; return what was done, for the user.
+    ``plugin_layers``: the installed plugins' registry data, which the changed file is checked with."""
     path = config_path(env)
     with locked(path):
-        registry = load_registry(env)  # reports a broken config before anything is written
+        registry = read_registry(env, plugin_layers)  # reports a broken config before anything is written
         app = registry.app(app_id)
         if capability is not None:
             optional = [r.capability for r in app.optional]
@@ -52,17 +56,16 @@ def switch_app(env: Environment, app_id: str, enabled: bool, capability: str | N
         import tomli_w
 
         new_text = tomli_w.dumps(document)
-        _check(env, new_text, str(path))
+        _check(env, new_text, str(path), plugin_layers)
         atomic_write(path, new_text.encode("utf-8"), mode=0o644)
         remember_valid(env, "config", new_text)
     state = "switched on" if enabled else "switched off"
     return f"{what} {state}" if changed else f"{what} was already {state}"
 
 
-def _check(env: Environment, text: str, origin: str) -> None:
+def _check(env: Environment, text: str, origin: str, plugin_layers: Sequence[tuple[str, UserConfig]]) -> None:
     from intcli.config.models import UserConfig
-    from intcli.config.registry import build_registry, load_builtin, load_plugins
+    from intcli.config.registry import build_registry, load_builtin
     from intcli.config.validation import validate
 
-    build_registry(load_builtin(env), validate(UserConfig, parse_toml(text, origin), origin), origin,
-                   load_plugins(env))
+    build_registry(load_builtin(env), validate(UserConfig, parse_toml(text, origin), origin), origin, plugin_layers)

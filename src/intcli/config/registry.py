@@ -1,7 +1,8 @@
 """The registry: built-in providers, capabilities and apps, plus what the user's config adds and switches.
 
-``load_registry(env)`` reads the packaged ``data/registry.toml`` and the user's ``config.toml`` (same format, plus
-``app_settings``), checks every rule that spans them and returns a ``Registry``. Any problem is a ConfigError
+``read_registry(env, plugin_layers)`` reads the packaged ``data/registry.toml``, takes the plugins' data
+(``intcli.core.plugins`` checks it) and reads the user's ``config.toml`` (same format, plus ``app_settings``),
+checks every rule that spans them and returns a ``Registry``. Any problem is a ConfigError
 naming the file and the key path; the files are only ever read here.
 """
 
@@ -114,60 +115,23 @@ def config_path(env: Environment) -> Path:
     return env.config_dir / CONFIG_FILE_NAME
 
 
-# The SHA-256 of data/registry.toml as shipped. The test suite validates that file with pydantic
-# (tests/test_registry.py), so while it is unchanged a run rebuilds it without pydantic even with an empty cache;
-# an edited file is validated as any other (and the test names the digest to put here).
-BUILTIN_SHA256 = "447275e85729e217c4607b6b0f75e3bb277443f6367a06a3e8c66d24d576e3a0"
-
-
 def load_builtin(env: Environment) -> UserConfig:
-    import hashlib
-
+    """The packaged data/registry.toml, rebuilt without pydantic: it ships with intcli, and the test suite
+    validates it with pydantic (tests/test_registry.py). Plugins' and the user's data are validated."""
     text = resources.files("intcli").joinpath("data/registry.toml").read_text("utf-8")
-    document = parse_toml(text, BUILTIN)
-    if hashlib.sha256(text.encode("utf-8")).hexdigest() == BUILTIN_SHA256:
-        return UserConfig.from_trusted(document)
-    return load_validated(env, "builtin", UserConfig, text, document, BUILTIN)
+    return UserConfig.from_trusted(parse_toml(text, BUILTIN))
 
 
-def load_registry(env: Environment, *, tell_plugin_problems: bool = True) -> Registry:
-    """The registry of this run. ``tell_plugin_problems=False`` (a fetch's head start) leaves the warnings about
-    broken plugins for the next load to give."""
+def read_registry(env: Environment, plugin_layers: Sequence[tuple[str, UserConfig]] = ()) -> Registry:
+    """The registry of the built-in data, the installed plugins' data (``plugin_layers``, already checked by
+    ``intcli.core.plugins``) and the user's config file."""
     builtin = load_builtin(env)
     path = config_path(env)
     user = None
     text = read_text(path, "config file")
     if text is not None:
         user = load_validated(env, "config", UserConfig, text, parse_toml(text, str(path)), str(path))
-    return build_registry(builtin, user, str(path), load_plugins(env, tell_plugin_problems))
-
-
-def load_plugins(env: Environment, tell_problems: bool = True) -> list[tuple[str, UserConfig]]:
-    """The registry data of installed provider plugins, each validated like a config file and checked against the
-    built-in registry and the plugins before it. A plugin whose data is wrong is left out with a warning: the user
-    cannot fix a package's data, and it must not stop intcli."""
-    from intcli.core.plugins import plugin_problems, plugins, reject_plugin
-
-    builtin = load_builtin(env)
-    layers: list[tuple[str, UserConfig]] = []
-    for spec in list(plugins().values()):
-        if not spec.registry:
-            continue
-        origin = f"{spec.source} (provider {spec.id})"
-        try:
-            layer = load_validated(env, f"plugin:{spec.id}", UserConfig, spec.registry,
-                                   parse_toml(spec.registry, origin), origin)
-            build_registry(builtin, None, origin, [*layers, (spec.source, layer)])
-        except ConfigError as exc:
-            reject_plugin(spec.id)
-            plugin_problems.append((f"{spec.id} ({spec.source})", f"its registry data is wrong: {exc.message}"))
-            continue
-        layers.append((spec.source, layer))
-    if tell_problems:
-        for plugin, problem in plugin_problems:
-            env.warn(f"ignored the provider plugin {plugin}: {problem}")
-        plugin_problems.clear()  # said once per process
-    return layers
+    return build_registry(builtin, user, str(path), plugin_layers)
 
 
 def parse_toml(text: str, origin: str) -> dict[str, Any]:

@@ -8,12 +8,12 @@ holds digests only, never content, and losing it costs one validation.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from intcli import __version__
 from intcli.base.errors import ConfigError
 from intcli.base.files import atomic_write
 
@@ -97,8 +97,22 @@ def format_location(loc: Iterable[int | str]) -> str:
     return text
 
 
+# The modules whose model definitions decide what is valid: a remembered validation holds only while they are
+# unchanged (an edited model, in a release or a working copy, validates every document again).
+MODEL_SOURCES = ("config/models.py", "storage/state.py")
+
+
+@functools.cache
+def schema_digest() -> str:
+    """A digest of the model definitions' source text: read once per process, a few kilobytes."""
+    from importlib import resources
+
+    package = resources.files("intcli")
+    return hashlib.sha256(b"\0".join(package.joinpath(name).read_bytes() for name in MODEL_SOURCES)).hexdigest()
+
+
 def _digest(kind: str, text: str) -> str:
-    return hashlib.sha256(f"{__version__}\0{kind}\0{text}".encode()).hexdigest()
+    return hashlib.sha256(f"{schema_digest()}\0{kind}\0{text}".encode()).hexdigest()
 
 
 def _trust_file(env: Environment, kind: str) -> Path:

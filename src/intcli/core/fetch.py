@@ -48,8 +48,7 @@ def check_app_access(registry: Registry, app_id: str, capability: str) -> None:
 
 
 def run_fetch(env: Environment, request: FetchRequest) -> Any:
-    from intcli.config.registry import load_registry
-    from intcli.core.plugins import capability_spec
+    from intcli.core.plugins import capability_spec, load_registry
     from intcli.core.spec import load_handler
     from intcli.storage.state import mark_used
 
@@ -67,8 +66,8 @@ def run_fetch(env: Environment, request: FetchRequest) -> Any:
 
 def explain_missing(env: Environment, verb: str, capability: str, available: list[str]) -> NoReturn:
     """Why ``capability`` cannot be fetched (or sent), as a usage error naming what can."""
-    from intcli.config.registry import load_registry, suggest
-    from intcli.core.plugins import capability_specs
+    from intcli.config.registry import suggest
+    from intcli.core.plugins import capability_specs, load_registry
 
     registry = load_registry(env)
     able = sorted(available or [c for c, s in capability_specs().items() if (s.fetch if verb == "fetch" else s.send)])

@@ -11,6 +11,9 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from intcli.base.env import Environment
+    from intcli.config.models import UserConfig
+    from intcli.config.registry import Registry
     from intcli.core.spec import CapabilitySpec, ProviderSpec
 
 BUILTIN = {"github": "intcli.providers.github.spec", "google": "intcli.providers.google.spec",
@@ -150,3 +153,42 @@ def capability_spec(capability_id: str) -> CapabilitySpec | None:
 
 def capability_specs() -> dict[str, CapabilitySpec]:
     return {spec.id: spec for provider in providers().values() for spec in provider.capabilities}
+
+
+def load_registry(env: Environment, *, tell_plugin_problems: bool = True) -> Registry:
+    """The registry of this run: the built-in data, the installed plugins' data and the user's config file.
+    ``tell_plugin_problems=False`` leaves the warnings about broken plugins for the next load to give."""
+    from intcli.config.registry import read_registry
+
+    return read_registry(env, load_plugins(env, tell_plugin_problems))
+
+
+def load_plugins(env: Environment, tell_problems: bool = True) -> list[tuple[str, UserConfig]]:
+    """The registry data of installed provider plugins, each validated like a config file and checked against the
+    built-in registry and the plugins before it. A plugin whose data is wrong is left out with a warning: the user
+    cannot fix a package's data, and it must not stop intcli."""
+    from intcli.base.errors import ConfigError
+    from intcli.config.models import UserConfig
+    from intcli.config.registry import build_registry, load_builtin, parse_toml
+    from intcli.config.validation import load_validated
+
+    builtin_data = load_builtin(env)
+    layers: list[tuple[str, UserConfig]] = []
+    for spec in list(plugins().values()):
+        if not spec.registry:
+            continue
+        origin = f"{spec.source} (provider {spec.id})"
+        try:
+            layer = load_validated(env, f"plugin:{spec.id}", UserConfig, spec.registry,
+                                   parse_toml(spec.registry, origin), origin)
+            build_registry(builtin_data, None, origin, [*layers, (spec.source, layer)])
+        except ConfigError as exc:
+            reject_plugin(spec.id)
+            plugin_problems.append((f"{spec.id} ({spec.source})", f"its registry data is wrong: {exc.message}"))
+            continue
+        layers.append((spec.source, layer))
+    if tell_problems:
+        for plugin, problem in plugin_problems:
+            env.warn(f"ignored the provider plugin {plugin}: {problem}")
+        plugin_problems.clear()  # said once per process
+    return layers

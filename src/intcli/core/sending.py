@@ -15,9 +15,8 @@ if TYPE_CHECKING:
 
 def run_send(env: Environment, request: SendRequest, yes: bool) -> dict[str, Any]:
     from intcli.config.models import Operation
-    from intcli.config.registry import load_registry
     from intcli.core.fetch import check_app_access, explain_missing
-    from intcli.core.plugins import capability_spec, capability_specs
+    from intcli.core.plugins import capability_spec, capability_specs, load_registry
     from intcli.core.spec import load_handler
     from intcli.storage.state import mark_used
 

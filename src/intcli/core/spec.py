@@ -1,20 +1,23 @@
 """The Provider interface: everything intcli's core knows about a provider comes through these objects.
 
 A provider is a ``ProviderSpec``: its id, its registry data (the same TOML format as ``config.toml``), its
-``connect`` command, and one ``CapabilitySpec`` per capability it implements — the options ``fetch`` offers for
-it, its fetch handler, its send handler where it writes, and its daily-summary section. Handlers are named as
+``connect`` handler and options, and one ``CapabilitySpec`` per capability it implements — the options ``fetch``
+offers for it, its fetch handler, its send handler where it writes, and its daily-summary section. Handlers are named as
 ``"module:function"`` strings and imported only when used, so that describing a provider (for ``--help``,
 completion, ``status``) never imports an HTTP stack.
 
 Built-in providers are listed in ``intcli.core.plugins.BUILTIN``; third-party ones register a ``ProviderSpec``
-under the ``intcli.providers`` entry-point group (see the README's "Writing a provider").
+under the ``intcli.providers`` entry-point group (see the README's "Writing a provider"). Providers import these
+types, and everything else of intcli they use, from ``intcli.sdk``.
 
 Handler signatures (``env`` is an ``intcli.base.env.Environment``, ``registry`` an ``intcli.config.registry.Registry``):
 
 - fetch: ``(env, registry, request: FetchRequest) -> ItemList | TextResult`` (``intcli.render.output``)
-- send: ``(env, registry, request: SendRequest) -> dict`` (the JSON ``send`` prints)
+- send: ``(env, registry, request: SendRequest, confirm) -> dict`` (the JSON ``send`` prints); ``confirm(question)``
+  returns when the user agreed (or ``--yes``), and raises otherwise
 - summary: ``(env, registry, context: SectionContext) -> Section``
-- connect: a Typer command function, registered as ``intcli connect <provider id>``
+- connect: ``(env, registry, request: ConnectRequest) -> None``: ``intcli connect <provider id>``, its options
+  ``connect_options``; it tells the user what it did with ``env.message``
 - verify: ``(env, registry) -> Verified``: one request proving the credential in use works (``status --check``,
   ``status --verify``); raises ``AuthError`` naming the fix when the service rejects it
 - environment_host: ``(env) -> str | None``: the host a credential from the environment goes to (for ``status``,
@@ -43,6 +46,7 @@ class Option:
     metavar: str | None = None
     choices: tuple[str, ...] = ()
     max_length: int = 1024  # longer values are a usage error
+    required: bool = False  # the command line asks for it (a usage error without it)
     local_file: bool = False  # the value names a file on this machine (or - for stdin): never offered over MCP
     document: bool = False  # given, the fetch returns one document's text (a TextResult): no item limit applies
 
@@ -69,7 +73,10 @@ class CapabilitySpec:
 class ProviderSpec:
     id: str
     capabilities: tuple[CapabilitySpec, ...] = ()
-    connect: str | None = None  # "module:function", a Typer command
+    connect: str | None = None  # "module:function", see the module docstring
+    connect_options: tuple[Option, ...] = ()
+    connect_help: str = ""  # the help of `intcli connect <id>`: its first line is the summary
+    connect_examples: tuple[str, ...] = ()
     registry: str = ""  # TOML in config.toml's format: [providers.<id>], [capabilities."<id>.x"], apps
     source: str = "built-in"  # shown by `intcli registry`: "built-in" or "plugin <distribution>"
     verify: str | None = None  # "module:function", see the module docstring
@@ -112,6 +119,18 @@ class SendRequest:
     capability: str
     app: str | None = None
     options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ConnectRequest:
+    """What ``connect`` asks of a handler: the provider's connect options by name (checked)."""
+
+    provider: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        value = self.options.get(name)
+        return default if value is None else value
 
 
 @dataclass(frozen=True)

@@ -213,7 +213,7 @@ def current_resolver(env: Environment) -> StatusResolver:
     """A resolver for the registry, connections and time of now (offline: nothing is sent anywhere)."""
     from dataclasses import replace
 
-    from intcli.config.registry import load_registry
+    from intcli.core.plugins import load_registry
     from intcli.storage.connections import current_connections
     from intcli.storage.state import load_state
 

@@ -74,8 +74,7 @@ def _run_all(work: Callable[[str], tuple[str, Any]], items: list[str]) -> list[t
 
 
 def build_summary(env: Environment, app_id: str | None, top: int, since_text: str | None) -> Summary:
-    from intcli.config.registry import load_registry
-    from intcli.core.plugins import capability_spec
+    from intcli.core.plugins import capability_spec, load_registry
     from intcli.core.spec import SectionContext, load_handler
     from intcli.core.status import StatusResolver
     from intcli.storage.connections import current_connections

@@ -259,7 +259,7 @@ async def _serve(env: Environment, client: IntegrationClient, options: ServeOpti
     from mcp.server.stdio import stdio_server
     from mcp.shared.exceptions import MCPError
 
-    from intcli import __version__
+    from intcli.base.version import __version__
     from intcli.render.output import dumps
 
     async def list_tools(ctx: Any, params: Any) -> types.ListToolsResult:

@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from urllib.parse import urlsplit
 
-from intcli import __version__
 from intcli.base.errors import IntcliError, UpstreamError, UsageError
+from intcli.base.version import __version__
 
 if TYPE_CHECKING:
     import ssl

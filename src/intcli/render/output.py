@@ -81,31 +81,19 @@ def choose_format(env: Environment, requested: str | None, *, json_flag: bool = 
 
 def write_json(env: Environment, document: Any, jq: str | None = None, indent: int | None = 2) -> None:
     """The JSON document on stdout or, with ``jq``, what the jq program makes of it: each result on its own
-    line, strings as plain text (as gh's ``--jq`` does) — made inert when stdout is a terminal."""
+    line, strings as plain text (as gh's ``--jq`` does) — made inert when stdout is a terminal. jq can read the
+    environment (``$ENV``): the caller has remembered the credential variables first, so that none comes out."""
     if jq is None:
         env.stdout.write(dumps(document, indent=indent) + "\n")
         return
     from intcli.base.safety import hide_secrets, terminal_text
 
-    _hide_credential_variables(env)  # jq can read the environment ($ENV, env): no credential may come out of it
     for result in jq_results(jq, document):
         if isinstance(result, str):
             text = hide_secrets(result)
             env.stdout.write((terminal_text(text) if env.stdout_isatty else text) + "\n")
         else:
             env.stdout.write(dumps(result, indent=None) + "\n")
-
-
-def _hide_credential_variables(env: Environment) -> None:
-    from intcli.base.errors import IntcliError
-    from intcli.config.registry import load_registry
-    from intcli.storage.credentials import remember_environment_credentials
-
-    try:
-        registry = load_registry(env)
-    except IntcliError:  # the registry was read before the output was made; nothing new can fail here
-        return
-    remember_environment_credentials(env, registry)
 
 
 def check_jq(expression: str | None) -> None:

@@ -14,6 +14,7 @@ from intcli.storage.state import Connection, SecretStorage, forget_connection, l
 
 if TYPE_CHECKING:
     from intcli.base.env import Environment
+    from intcli.config.registry import Registry
 
 
 MAX_SECRET_CHARS = 16384
@@ -43,11 +44,9 @@ class Disconnected:
     overriding_variable: str | None
 
 
-def disconnect(env: Environment, provider: str) -> Disconnected:
-    from intcli.config.registry import load_registry
+def disconnect(env: Environment, registry: Registry, provider: str) -> Disconnected:
     from intcli.storage.vault import delete_secret
 
-    registry = load_registry(env)
     if provider not in registry.providers:
         from intcli.config.registry import suggest
 
@@ -82,3 +81,9 @@ def replace_connection(env: Environment, provider: str, secret: str | None, inse
                 delete_secret(env, provider, previous.secret_storage)
         save_connection(env, provider, make(storage))
     return storage
+
+
+def warn_missing_scopes(env: Environment, missing: dict[str, list[str]], lacking: str) -> None:
+    """After a connect: a warning per capability the granted scopes do not cover."""
+    for capability, scopes in missing.items():
+        env.warn(f"{capability} needs scope {', '.join(scopes)}, which {lacking}")

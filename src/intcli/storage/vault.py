@@ -36,9 +36,7 @@ class KeyringUnavailable(ConfigError):
 
 
 def keyring_timeout(env: Environment) -> float:
-    from intcli.net.http import seconds_setting
-
-    return seconds_setting(env, "INTCLI_KEYRING_TIMEOUT", DEFAULT_TIMEOUT_SECONDS)
+    return env.seconds("INTCLI_KEYRING_TIMEOUT", DEFAULT_TIMEOUT_SECONDS)
 
 
 def _bounded(env: Environment, action: str, call: Callable[[], _T]) -> _T:

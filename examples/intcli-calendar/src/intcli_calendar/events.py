@@ -6,14 +6,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from intcli.base.errors import AuthError, ConfigError, UsageError
-from intcli.render.output import ItemList
-from intcli.core.spec import Section
+from intcli.sdk import AuthError, ConfigError, ItemList, Section, UsageError
 
 if TYPE_CHECKING:
-    from intcli.base.env import Environment
-    from intcli.core.spec import FetchRequest, SectionContext
-    from intcli.config.registry import Registry
+    from intcli.sdk import Environment, FetchRequest, Registry, SectionContext
 
 EVENT_FIELDS = ("id", "title", "start", "end", "location")
 MAX_BYTES = 8 * 2**20
@@ -21,7 +17,7 @@ MAX_BYTES = 8 * 2**20
 
 def calendar_file(env: Environment) -> Path:
     """INTCLI_CALENDAR_FILE, else the file `intcli connect calendar --file` recorded."""
-    from intcli.storage.state import load_state
+    from intcli.sdk import load_state
 
     variable = env.environ.get("INTCLI_CALENDAR_FILE", "").strip()
     if variable:

@@ -3,7 +3,7 @@ and imports the handler modules only when a command uses them."""
 
 from __future__ import annotations
 
-from intcli.core.spec import CapabilitySpec, Option, ProviderSpec
+from intcli.sdk import CapabilitySpec, Option, ProviderSpec
 
 # Registry data, in the format of intcli's config.toml: the provider, its capability, and an app that uses it.
 REGISTRY = """
@@ -36,7 +36,11 @@ purpose = "Show the issues assigned to you."
 PROVIDER = ProviderSpec(
     id="calendar",
     registry=REGISTRY,
-    connect="intcli_calendar.connect:connect_command",
+    connect="intcli_calendar.connect:connect",
+    connect_options=(
+        Option("file", ("--file",), "The .ics file to read", metavar="PATH", required=True, local_file=True),
+    ),
+    connect_help="Connect a local iCalendar file; intcli reads it at each fetch and keeps only its path.",
     capabilities=(
         CapabilitySpec(
             id="calendar.events",

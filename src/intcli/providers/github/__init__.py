@@ -7,13 +7,10 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from intcli.base.errors import AuthError, UpstreamError, UsageError
-from intcli.net.http import check_base_url, client, is_loopback, transport_error
+from intcli.sdk import AuthError, UpstreamError, UsageError, check_base_url, client, is_loopback, transport_error
 
 if TYPE_CHECKING:
-    from httpx import Response
-
-    from intcli.base.env import Environment
+    from intcli.sdk import Environment, Response
 
 PROVIDER = "github"
 API_VERSION = "2022-11-28"
@@ -72,7 +69,7 @@ def check_token_shape(token: str) -> str:
 
 def validate_token(env: Environment, where: Endpoint, token: str) -> TokenInfo:
     """One ``GET /user``: who the token belongs to, its scopes and expiry. 401 → AuthError (exit 4)."""
-    from httpx import RequestError as TransportError
+    from intcli.sdk import TransportError
 
     with client(env, where.api_url, api_headers(token)) as http:
         try:
@@ -99,7 +96,7 @@ def token_settings_url(where: Endpoint) -> str:
 
 
 def _login(response: Response) -> str:
-    from intcli.net.http import decode_json
+    from intcli.sdk import decode_json
 
     data = decode_json(response.content, urlsplit(str(response.url)).netloc, "GET /user")
     login = data.get("login") if isinstance(data, dict) else None

@@ -20,25 +20,22 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlencode
 
-from intcli.base.errors import UpstreamError
-from intcli.base.safety import redact
-from intcli.net.http import (
+from intcli.providers.github import Endpoint, api_headers
+from intcli.sdk import (
     Retryable,
+    UpstreamError,
     WaitBudget,
     client,
     decode_json,
     header_number,
     raise_for_status,
+    redact,
     send_once,
     with_retries,
 )
-from intcli.providers.github import Endpoint, api_headers
 
 if TYPE_CHECKING:
-    from httpx import Response
-
-    from intcli.base.env import Environment
-    from intcli.net.cache import CachedResponse, ConditionalCache
+    from intcli.sdk import CachedResponse, ConditionalCache, Environment, Response
 
 # Search results stop at 10 pages, so after page 1 at most 9 requests are ever in flight at once.
 CONCURRENT_PAGES = 9

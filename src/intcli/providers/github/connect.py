@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated
-
-import typer
+from typing import TYPE_CHECKING
 
 from intcli.providers.github import PROVIDER, TokenInfo
 
 if TYPE_CHECKING:
-    from intcli.base.env import Environment
-    from intcli.storage.state import SecretStorage
+    from intcli.sdk import ConnectRequest, Environment, Registry, SecretStorage
 
 
 @dataclass(frozen=True)
@@ -23,16 +20,11 @@ class GithubConnected:
     overriding_variable: str | None  # a credential variable that will still win over the stored token
 
 
-def connect_token(env: Environment, token: str, host: str | None, insecure: bool) -> GithubConnected:
-    from intcli.base.safety import remember_secret
-    from intcli.config.registry import load_registry
+def connect_token(env: Environment, registry: Registry, token: str, host: str | None,
+                  insecure: bool) -> GithubConnected:
     from intcli.providers import github
-    from intcli.storage.accounts import replace_connection
-    from intcli.storage.connections import credential_variable
-    from intcli.storage.state import Connection
-    from intcli.storage.vault import ensure_keyring
+    from intcli.sdk import Connection, credential_variable, ensure_keyring, remember_secret, replace_connection
 
-    registry = load_registry(env)
     token = github.check_token_shape(token)
     remember_secret(token)
     where = github.endpoint(env, host)
@@ -47,44 +39,21 @@ def connect_token(env: Environment, token: str, host: str | None, insecure: bool
                            credential_variable(registry.providers[PROVIDER], env.environ))
 
 
-def connect_command(
-    ctx: typer.Context,
-    with_token: Annotated[bool, typer.Option(
-        "--with-token", help="Read the token from standard input (scripts, CI): echo \"$T\" | intcli connect github "
-                             "--with-token")] = False,
-    host: Annotated[str | None, typer.Option(
-        "--host", help="GitHub Enterprise Server host, HOST or HOST:PORT [default: github.com, or GITHUB_API_URL]",
-        show_default=False, metavar="HOST")] = None,
-    insecure_storage: Annotated[bool, typer.Option(
-        "--insecure-storage", help="Store the token in a 0600 file in the state dir instead of the keyring (status "
-        "shows it). Only for machines without a keyring.")] = False,
-) -> None:
-    """Connect GitHub with a personal access token, checked with one API call before it is stored.
+def connect(env: Environment, registry: Registry, request: ConnectRequest) -> None:
+    """``intcli connect github``: the token from stdin (``--with-token``) or a hidden prompt, stored once GitHub
+    accepted it."""
+    from intcli.sdk import read_token, warn_missing_scopes
 
-    Without --with-token, the token is asked for on the terminal (hidden). At run time INTCLI_GITHUB_TOKEN,
-    GH_TOKEN or GITHUB_TOKEN, when set, are used instead of the stored token.
-
-    Examples:
-
-    \b
-      intcli connect github
-      gh auth token | intcli connect github --with-token
-      intcli connect github --host ghe.example.com
-    """
-    from intcli.cli.common import get_env, warn_missing_scopes
-    from intcli.storage.accounts import read_token
-
-    env = get_env(ctx)
+    with_token, host = request.get("with_token", False), request.get("host")
     if not with_token and env.stdin_isatty:
-        from intcli.config.registry import load_registry
         from intcli.providers.github import endpoint, token_settings_url
 
-        scopes = ",".join(load_registry(env).providers[PROVIDER].scopes)
+        scopes = ",".join(registry.providers[PROVIDER].scopes)
         env.message(f"Create a token with the scopes {scopes} at {token_settings_url(endpoint(env, host))}/new"
                     f"?scopes={scopes}&description=intcli")
         env.message("(or reuse a gh login: gh auth token | intcli connect github --with-token)")
     token = read_token(env, with_token, "GitHub token", "echo \"$TOKEN\" | intcli connect github --with-token")
-    result = connect_token(env, token, host, insecure_storage)
+    result = connect_token(env, registry, token, host, request.get("insecure_storage", False))
     info = result.info
     scopes = "not reported (fine-grained token; intcli cannot check them)" if info.scopes is None else (
         ", ".join(info.scopes) or "none")

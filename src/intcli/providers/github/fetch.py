@@ -5,20 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from intcli.base.errors import ConfigError, UsageError
 from intcli.providers.github import PROVIDER, PUBLIC_API, Endpoint, check_token_shape, endpoint
+from intcli.sdk import ConfigError, UsageError
 
 if TYPE_CHECKING:
-    from intcli.base.env import Environment
-    from intcli.config.registry import Registry
-    from intcli.core.spec import FetchRequest, Verified
     from intcli.providers.github.api import GitHubAPI
     from intcli.providers.github.issues import IssueList
+    from intcli.sdk import Environment, FetchRequest, Registry, Verified
 
 
 def credentials(env: Environment, registry: Registry) -> tuple[Endpoint, str, str]:
     """(API endpoint, token, source): a credential variable first, then the vault."""
-    from intcli.storage.credentials import resolve
+    from intcli.sdk import resolve
 
     credential = resolve(env, registry, PROVIDER, "run `intcli connect github` (or set GH_TOKEN in CI)")
     if credential.connection is None:
@@ -38,8 +36,8 @@ def credentials(env: Environment, registry: Registry) -> tuple[Endpoint, str, st
 def open_api(env: Environment, registry: Registry, max_wait: float = 60.0,
              on_page: Callable[[], None] | None = None) -> GitHubAPI:
     """The REST client for the credentials in use, with the conditional-request cache of its host."""
-    from intcli.net.cache import ConditionalCache
     from intcli.providers.github.api import GitHubAPI
+    from intcli.sdk import ConditionalCache
 
     where, token, source = credentials(env, registry)
     cache = ConditionalCache(env, f"github/{where.host.replace(':', '_')}")
@@ -67,7 +65,7 @@ def fetch_repository_issues(env: Environment, registry: Registry, request: Fetch
     repos, sync, offline, since, state, labels = (query.repos, query.sync, query.offline, query.since, query.state,
                                                   query.labels)
     if offline:
-        from intcli.storage.credentials import remember_environment_credentials
+        from intcli.sdk import remember_environment_credentials
 
         remember_environment_credentials(env, registry)  # the copy is printed: no credential may be in it
         host = offline_host(env, registry)
@@ -101,8 +99,8 @@ class _RepositoryQuery(NamedTuple):
 
 def _repository_query(env: Environment, request: FetchRequest) -> _RepositoryQuery:
     """``fetch github.issues``' options, with every check made before any credential or request (exit 2)."""
-    from intcli.base.dates import since_option
     from intcli.providers.github.issues import check_repo
+    from intcli.sdk import since_option
 
     repos: list[str] = request.get("repo", [])
     if not repos:
@@ -147,10 +145,10 @@ def _guarded(env: Environment, host: str, work: Callable[[], IssueList], retry: 
 def _from_copy(env: Environment, host: str, repos: list[str], request: FetchRequest,
                notes: list[str], offline: bool = False) -> IssueList:
     """The answer of ``--sync`` and ``--offline``: a query of the local copy."""
-    from intcli.base.dates import since_option
     from intcli.providers.github.issues import IssueList
     from intcli.providers.github.spec import ISSUE_FIELDS
     from intcli.providers.github.store import EncodedItems, IssueStore, database_path
+    from intcli.sdk import since_option
 
     path = database_path(env, host)
     if not path.exists():
@@ -178,8 +176,7 @@ def _from_copy(env: Environment, host: str, repos: list[str], request: FetchRequ
 
 def offline_host(env: Environment, registry: Registry) -> str:
     """The host whose copy ``--offline`` reads, found as a fetch would, without asking for the secret."""
-    from intcli.storage.connections import credential_variable
-    from intcli.storage.state import load_state
+    from intcli.sdk import credential_variable, load_state
 
     if credential_variable(registry.providers[PROVIDER], env.environ) is None:
         connection = load_state(env).connections.get(PROVIDER)
@@ -190,9 +187,8 @@ def offline_host(env: Environment, registry: Registry) -> str:
 
 def verify(env: Environment, registry: Registry) -> Verified:
     """``status --check``: one ``GET /user`` with the token in use; a rejected one names where it came from."""
-    from intcli.base.errors import AuthError
-    from intcli.core.spec import Verified
     from intcli.providers.github import validate_token
+    from intcli.sdk import AuthError, Verified
 
     try:
         where, token, source = credentials(env, registry)
@@ -209,7 +205,7 @@ def verify(env: Environment, registry: Registry) -> Verified:
 
 def environment_host(env: Environment) -> str | None:
     """Where a token from the environment goes: GITHUB_API_URL's host, else github.com (as ``credentials``)."""
-    from intcli.base.errors import IntcliError
+    from intcli.sdk import IntcliError
 
     try:
         return endpoint(env, None).host

@@ -12,9 +12,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from intcli.base.errors import UpstreamError, UsageError
 from intcli.providers.github.spec import ISSUE_FIELDS  # the spec is where --fields is checked
-from intcli.render.output import ItemList
+from intcli.sdk import ItemList, UpstreamError, UsageError
 
 if TYPE_CHECKING:
     from intcli.providers.github.api import GitHubAPI, Page

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from intcli.core.spec import CapabilitySpec, Option, ProviderSpec
+from intcli.sdk import CapabilitySpec, Option, ProviderSpec
 
 REPO = Option("repo", ("--repo", "-R"), "OWNER/NAME (repeatable)", multiple=True, metavar="OWNER/NAME",
               max_length=140)
@@ -15,7 +15,21 @@ ISSUE_FIELDS = ("id", "number", "title", "repository", "url", "updatedAt", "labe
 
 PROVIDER = ProviderSpec(
     id="github",
-    connect="intcli.providers.github.connect:connect_command",
+    connect="intcli.providers.github.connect:connect",
+    connect_options=(
+        Option("with_token", ("--with-token",), "Read the token from standard input (scripts, CI): "
+               "echo \"$T\" | intcli connect github --with-token", type=bool, default=False),
+        Option("host", ("--host",), "GitHub Enterprise Server host, HOST or HOST:PORT [default: github.com, or "
+               "GITHUB_API_URL]", metavar="HOST", max_length=255),
+        Option("insecure_storage", ("--insecure-storage",), "Store the token in a 0600 file in the state dir instead "
+               "of the keyring (status shows it). Only for machines without a keyring.", type=bool, default=False),
+    ),
+    connect_help="""Connect GitHub with a personal access token, checked with one API call before it is stored.
+
+    Without --with-token, the token is asked for on the terminal (hidden). At run time INTCLI_GITHUB_TOKEN,
+    GH_TOKEN or GITHUB_TOKEN, when set, are used instead of the stored token.""",
+    connect_examples=("intcli connect github", "gh auth token | intcli connect github --with-token",
+                      "intcli connect github --host ghe.example.com"),
     verify="intcli.providers.github.fetch:verify",
     environment_host="intcli.providers.github.fetch:environment_host",
     capabilities=(

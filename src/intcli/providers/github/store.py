@@ -22,12 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
-from intcli.base.errors import ConfigError
-from intcli.base.files import ensure_dir
 from intcli.providers.github.spec import ISSUE_FIELDS
+from intcli.sdk import ConfigError, ensure_dir
 
 if TYPE_CHECKING:
-    from intcli.base.env import Environment
+    from intcli.sdk import Environment
 
 _encode_text = json.encoder.encode_basestring  # json's own string encoder (C)
 SCHEMA_VERSION = 2
@@ -76,7 +75,7 @@ def unusable(path: Path, exc: sqlite3.DatabaseError) -> ConfigError:
 def _without_secrets(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """A credential this process uses never goes to disk, even when a server echoes it in a title: rows whose
     item text holds one get it replaced. The page is looked at as a whole first (almost always there is none)."""
-    from intcli.base.safety import hide_secrets
+    from intcli.sdk import hide_secrets
 
     whole = "\n".join(row[-1] for row in rows)
     if hide_secrets(whole) == whole:

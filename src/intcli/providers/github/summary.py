@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from intcli.core.spec import Section
+from intcli.sdk import Section
 
 if TYPE_CHECKING:
-    from intcli.base.env import Environment
-    from intcli.config.registry import Registry
-    from intcli.core.spec import SectionContext
+    from intcli.sdk import Environment, Registry, SectionContext
 
 
 def _issue_link(issue: dict[str, Any]) -> tuple[str, str | None]:
@@ -34,10 +32,9 @@ def assigned_section(env: Environment, registry: Registry, context: SectionConte
 
 
 def repositories_section(env: Environment, registry: Registry, context: SectionContext) -> Section:
-    from intcli.base.dates import iso_z
-    from intcli.base.errors import AuthError, ConfigError, UsageError
     from intcli.providers.github.fetch import open_api
     from intcli.providers.github.issues import repository_issues
+    from intcli.sdk import AuthError, ConfigError, UsageError, iso_z
 
     repositories = context.options.get("repositories")
     if not isinstance(repositories, list) or not repositories:

@@ -46,7 +46,6 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
-from intcli.base.errors import ConfigError, UpstreamError
 from intcli.providers.github.issues import (
     MAX_PAGES,
     PER_PAGE,
@@ -58,13 +57,14 @@ from intcli.providers.github.issues import (
     raw_items,
 )
 from intcli.providers.github.store import IssueStore, SyncState, database_path
+from intcli.sdk import ConfigError, UpstreamError
 
 if TYPE_CHECKING:
     from collections.abc import Generator, Iterator
     from pathlib import Path
 
-    from intcli.base.env import Environment
     from intcli.providers.github.api import GitHubAPI, Page
+    from intcli.sdk import Environment
 
 CATCH_UP_MARGIN = timedelta(minutes=2)  # clock steps and replication lag between GitHub's servers
 # An issue updated this long before page 1 was answered is in place for every numbered page (replicas caught up).

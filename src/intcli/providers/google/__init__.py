@@ -7,12 +7,10 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from intcli.base.errors import UsageError
-from intcli.net.http import check_base_url
+from intcli.sdk import UsageError, check_base_url
 
 if TYPE_CHECKING:
-    from intcli.base.env import Environment
-    from intcli.config.registry import Registry
+    from intcli.sdk import Environment, Registry
 
 PROVIDER = "google"
 PUBLIC_API = "https://www.googleapis.com"
@@ -84,7 +82,7 @@ def environment_host(env: Environment) -> str | None:
     """The API host a service-account key from the environment is used against (for ``status``)."""
     from urllib.parse import urlsplit
 
-    from intcli.base.errors import IntcliError
+    from intcli.sdk import IntcliError
 
     try:
         return urlsplit(api_base(env)).netloc

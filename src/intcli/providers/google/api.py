@@ -6,25 +6,23 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from intcli.base.errors import UpstreamError
-from intcli.base.safety import redact
-from intcli.net.http import (
+from intcli.providers.google import api_base
+from intcli.sdk import (
     Retryable,
+    UpstreamError,
     WaitBudget,
     client,
     decode_json,
     raise_for_status,
+    redact,
     send_once,
     token_pages,
     with_retries,
 )
-from intcli.providers.google import api_base
 
 if TYPE_CHECKING:
-    from httpx import Response
-
-    from intcli.base.env import Environment
     from intcli.providers.google.auth import GoogleSession
+    from intcli.sdk import Environment, Response
 
 
 MAX_PAGES = 1000  # of Drive files or Gmail ids: 100 000 items, far past any daily use

@@ -20,18 +20,22 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qs, urlsplit
 
-from intcli.base.errors import AuthError, ConfigError, UpstreamError, UsageError
-from intcli.base.safety import redact, remember_secret
 from intcli.providers.google import PROVIDER, api_base, client_config, load_json_file, wanted_scopes
-from intcli.storage.state import Connection, SecretStorage
+from intcli.sdk import (
+    AuthError,
+    ConfigError,
+    Connection,
+    SecretStorage,
+    UpstreamError,
+    UsageError,
+    redact,
+    remember_secret,
+)
 
 if TYPE_CHECKING:
     import requests
 
-    from intcli.base.env import Environment
-    from intcli.config.registry import Registry
-    from intcli.core.spec import Verified
-    from intcli.storage.state import StateDocument
+    from intcli.sdk import Environment, Registry, StateDocument, Verified
 
 SERVICE_ACCOUNT_VARIABLE = "GOOGLE_APPLICATION_CREDENTIALS"
 REFRESH_MARGIN = timedelta(minutes=2)
@@ -51,7 +55,7 @@ def requests_session(env: Environment) -> requests.Session:
     """The session of the OAuth code exchange (requests-oauthlib): intcli's CA rule and read timeout."""
     import requests
 
-    from intcli.net.http import http_timeout
+    from intcli.sdk import http_timeout
 
     session = requests.Session()
     _trust_custom_ca(env, session)
@@ -71,7 +75,7 @@ def _trust_custom_ca(env: Environment, session: Any) -> None:
 
     requests lets REQUESTS_CA_BUNDLE override a session's ``verify`` on every request, so the choice is applied
     where it merges the environment (proxies and the rest still come from the environment)."""
-    from intcli.net.http import ca_bundle
+    from intcli.sdk import ca_bundle
 
     bundle = ca_bundle(env)
     if not bundle:
@@ -141,7 +145,7 @@ def connect_oauth(env: Environment, registry: Registry, client_secrets: str | No
                   scopes: list[str] | None, insecure: bool) -> GoogleConnected:
     from google_auth_oauthlib.flow import InstalledAppFlow
 
-    from intcli.storage.vault import ensure_keyring
+    from intcli.sdk import ensure_keyring
 
     # With granular consent a user may grant fewer scopes than asked; oauthlib would raise on that. intcli records
     # what was granted and reports the capabilities that lack a scope instead.
@@ -257,7 +261,7 @@ def service_account_credentials(env: Environment, path: str, subject: str | None
 
 def _save(env: Environment, registry: Registry, account: str, granted: list[str], auth: str, secret: str | None,
           insecure: bool, access_expires_at: datetime | None, details: dict[str, str]) -> GoogleConnected:
-    from intcli.storage.accounts import replace_connection
+    from intcli.sdk import replace_connection
 
     if access_expires_at is not None:
         details = {**details, "access_token_expires_at": access_expires_at.isoformat()}
@@ -270,7 +274,7 @@ def _save(env: Environment, registry: Registry, account: str, granted: list[str]
 
 def account_email(env: Environment, access_token: str) -> str:
     """Who authorized: Gmail's profile, else Drive's about (no extra scope needed for either)."""
-    from intcli.net.http import client, decode_json
+    from intcli.sdk import client, decode_json
 
     pick: Callable[[Any], object]  # reads the address out of the decoded answer
     with client(env, api_base(env), {"Authorization": f"Bearer {access_token}"}) as http:
@@ -292,8 +296,8 @@ def _transport(env: Environment) -> Any:
     """google-auth's transport for token refreshes and service-account exchanges, on intcli's bounded HTTP
     client: the same timeouts, deadline, body limit and redirect cap as every other request."""
     from google.auth import exceptions, transport
-    from httpx import RequestError as TransportError
-    from httpx import Response
+
+    from intcli.sdk import Response, TransportError
 
     class Answer(transport.Response):
         def __init__(self, response: Response) -> None:
@@ -314,7 +318,7 @@ def _transport(env: Environment) -> Any:
     class Request(transport.Request):
         def __call__(self, url: str, method: str = "GET", body: Any = None, headers: Any = None,
                      timeout: Any = None, **kwargs: Any) -> Answer:
-            from intcli.net.http import check_base_url, client
+            from intcli.sdk import check_base_url, client
 
             parts = urlsplit(url)
             base = check_base_url(f"{parts.scheme}://{parts.netloc}", "the token endpoint")
@@ -363,7 +367,7 @@ class GoogleSession:
 def _mark_expired(env: Environment, connected_at: datetime) -> None:
     from dataclasses import replace
 
-    from intcli.storage.state import update_state
+    from intcli.sdk import update_state
 
     now = env.now()
 
@@ -394,9 +398,7 @@ def _new_session(env: Environment, registry: Registry) -> GoogleSession:
 
     api_base(env)  # a malformed INTCLI_GOOGLE_API_URL is the first thing to report
 
-    from intcli.storage.connections import as_utc
-    from intcli.storage.state import load_state
-    from intcli.storage.vault import read_secret
+    from intcli.sdk import as_utc, load_state, read_secret
 
     scopes = wanted_scopes(registry)
     key_file = env.environ.get(SERVICE_ACCOUNT_VARIABLE, "").strip()
@@ -435,8 +437,8 @@ def verify(env: Environment, registry: Registry) -> Verified:
     Google refuses when the authorization was revoked or has lapsed."""
     from urllib.parse import urlsplit
 
-    from intcli.core.spec import Verified
     from intcli.providers.google import api_base
+    from intcli.sdk import Verified
 
     try:
         session(env, registry).access_token()

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from intcli.base.dates import normal_time
-from intcli.base.errors import UpstreamError, UsageError
 from intcli.providers.google import check_id
 from intcli.providers.google.spec import FILE_FIELDS  # the spec is where --fields is checked
-from intcli.render.output import ItemList, TextResult
+from intcli.sdk import ItemList, TextResult, UpstreamError, UsageError, normal_time
 
 if TYPE_CHECKING:
-    from intcli.base.env import Environment
-    from intcli.config.registry import Registry
-    from intcli.core.spec import FetchRequest
+    from intcli.sdk import Environment, FetchRequest, Registry
 
 _API_FIELDS = "nextPageToken,files(id,name,mimeType,modifiedTime,webViewLink,owners(emailAddress),size)"
 PAGE_SIZE = 100
@@ -88,9 +84,9 @@ def file_text(api: Any, file_id: str) -> TextResult:
 
 
 def fetch_files(env: Environment, registry: Registry, request: FetchRequest) -> ItemList | TextResult:
-    from intcli.base.dates import since_option
     from intcli.providers.google.api import GoogleAPI
     from intcli.providers.google.auth import session
+    from intcli.sdk import since_option
 
     content, query, since = request.get("content"), request.get("query"), since_option(env, request.get("since"))
     if content is not None:

@@ -8,17 +8,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from intcli.base.errors import UpstreamError, UsageError
 from intcli.providers.google import check_id
 from intcli.providers.google.spec import MESSAGE_FIELDS  # the spec is where --fields is checked
-from intcli.render.output import ItemList
+from intcli.sdk import ItemList, UpstreamError, UsageError
 
 if TYPE_CHECKING:
     from email.headerregistry import Address
 
-    from intcli.base.env import Environment
-    from intcli.config.registry import Registry
-    from intcli.core.spec import FetchRequest, SendRequest
+    from intcli.sdk import Environment, FetchRequest, Registry, SendRequest
 
 DEFAULT_QUERY = "is:unread in:inbox"
 PAGE_SIZE = 100
@@ -46,7 +43,7 @@ def _iso_date(value: str | None) -> str:
     from datetime import UTC
     from email.utils import parsedate_to_datetime
 
-    from intcli.base.dates import iso_z
+    from intcli.sdk import iso_z
 
     if not value:
         return ""
@@ -149,7 +146,7 @@ def send(env: Environment, registry: Registry, request: SendRequest,
     """Send the message (after ``confirm``), or create a draft; every input problem is exit 2 before anything."""
     from intcli.providers.google.api import GoogleAPI
     from intcli.providers.google.auth import session
-    from intcli.storage.state import load_state
+    from intcli.sdk import load_state
 
     options = request.options
     body = read_body(env, options.get("body"), options.get("body_file"))

@@ -2,14 +2,38 @@
 
 from __future__ import annotations
 
-from intcli.core.spec import CapabilitySpec, Option, ProviderSpec
+from intcli.sdk import CapabilitySpec, Option, ProviderSpec
 
 FILE_FIELDS = ("id", "name", "mimeType", "modifiedTime", "url", "owners", "size")
 MESSAGE_FIELDS = ("id", "threadId", "from", "to", "subject", "date", "snippet", "labels")
 
 PROVIDER = ProviderSpec(
     id="google",
-    connect="intcli.providers.google.connect:connect_command",
+    connect="intcli.providers.google.connect:connect",
+    connect_options=(
+        Option("client_secrets", ("--client-secrets",), "OAuth client JSON (Desktop app) from the Google Cloud "
+               "console [default: INTCLI_GOOGLE_CLIENT_SECRETS]", local_file=True),
+        Option("no_browser", ("--no-browser",), "Print the URL and paste back the address the browser is sent to "
+               "(for SSH sessions; automatic without a display)", type=bool, default=False),
+        Option("scopes", ("--scopes",), "Ask for these scopes instead of those of the registered google "
+               "capabilities (repeatable)", multiple=True),
+        Option("service_account", ("--service-account",), "Use this service account key file (JSON) instead of "
+               "OAuth; intcli keeps its path, not a copy", local_file=True),
+        Option("subject", ("--subject",), "With --service-account: the user to act as (domain-wide delegation)"),
+        Option("insecure_storage", ("--insecure-storage",), "Store the refresh token in a 0600 file in the state dir "
+               "instead of the keyring (status shows it). Only for machines without a keyring.", type=bool,
+               default=False),
+    ),
+    connect_help="""Connect Google Workspace (Drive, Gmail) by OAuth 2.0 with PKCE in your browser, or a service
+    account.
+
+    Asks for offline access with consent, so a refresh token is stored (in the keyring) and access tokens are
+    refreshed as needed. At run time GOOGLE_APPLICATION_CREDENTIALS, when set, is used instead.""",
+    connect_examples=(
+        "intcli connect google --client-secrets client_secret.json",
+        "intcli connect google --no-browser            # over SSH",
+        "intcli connect google --service-account key.json --subject ada@example.com",
+    ),
     verify="intcli.providers.google.auth:verify",
     environment_host="intcli.providers.google:environment_host",
     capabilities=(

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from intcli.core.spec import Section
+from intcli.sdk import Section
 
 if TYPE_CHECKING:
-    from intcli.base.env import Environment
-    from intcli.config.registry import Registry
-    from intcli.core.spec import SectionContext
+    from intcli.sdk import Environment, Registry, SectionContext
 
 
 def drive_section(env: Environment, registry: Registry, context: SectionContext) -> Section:
-    from intcli.base.dates import iso_z
     from intcli.providers.google.api import GoogleAPI
     from intcli.providers.google.auth import session
     from intcli.providers.google.drive import recent_files
+    from intcli.sdk import iso_z
 
     with GoogleAPI(env, session(env, registry)) as api:
         files = recent_files(api, since=iso_z(context.since), limit=context.top).items

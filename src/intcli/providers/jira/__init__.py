@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from intcli.base.errors import ConfigError, UsageError
+from intcli.sdk import ConfigError, UsageError
 
 if TYPE_CHECKING:
-    from intcli.base.env import Environment
+    from intcli.sdk import Environment
 
 PROVIDER = "jira"
 SITE_VARIABLE, EMAIL_VARIABLE = "JIRA_SITE", "JIRA_EMAIL"
@@ -34,7 +34,7 @@ def site(text: str, origin: str) -> Site:
     """``acme.atlassian.net``, ``https://acme.atlassian.net/`` or a loopback ``http://127.0.0.1:PORT``."""
     from urllib.parse import urlsplit
 
-    from intcli.net.http import check_base_url
+    from intcli.sdk import check_base_url
 
     text = text.strip().rstrip("/")
     if not text:
@@ -58,7 +58,7 @@ def check_email(email: str, origin: str) -> str:
 
 def basic_auth(email: str, token: str) -> str:
     """The Authorization header; the encoded form is remembered as a secret too (a server may echo it)."""
-    from intcli.base.safety import remember_secret
+    from intcli.sdk import remember_secret
 
     encoded = base64.b64encode(f"{email}:{token}".encode()).decode("ascii")
     remember_secret(encoded)

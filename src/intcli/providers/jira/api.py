@@ -6,15 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from intcli.base.errors import UpstreamError
-from intcli.base.safety import redact
-from intcli.net.http import WaitBudget, client, decode_json, raise_for_status, send_once, with_retries
 from intcli.providers.jira import Site, basic_auth
+from intcli.sdk import UpstreamError, WaitBudget, client, decode_json, raise_for_status, redact, send_once, with_retries
 
 if TYPE_CHECKING:
-    from httpx import Response
-
-    from intcli.base.env import Environment
+    from intcli.sdk import Environment, Response
 
 MAX_PAGES = 1000  # of 100 issues: far past any real JQL answer
 

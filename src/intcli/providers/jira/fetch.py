@@ -5,15 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from intcli.base.errors import ConfigError, UsageError
 from intcli.providers.jira import EMAIL_VARIABLE, PROVIDER, SITE_VARIABLE, check_email, check_token_shape, site
+from intcli.sdk import ConfigError, UsageError
 
 if TYPE_CHECKING:
-    from intcli.base.env import Environment
-    from intcli.config.registry import Registry
-    from intcli.core.spec import FetchRequest, Verified
     from intcli.providers.jira.api import JiraAPI
-    from intcli.render.output import ItemList
+    from intcli.sdk import Environment, FetchRequest, ItemList, Registry, Verified
 
 
 def open_api(env: Environment, registry: Registry, max_wait: float = 60.0,
@@ -21,12 +18,12 @@ def open_api(env: Environment, registry: Registry, max_wait: float = 60.0,
     """The client for the credential in use: ``JIRA_API_TOKEN`` (with ``JIRA_SITE`` and ``JIRA_EMAIL``), else the
     stored connection and its token in the vault."""
     from intcli.providers.jira.api import JiraAPI
-    from intcli.storage.credentials import resolve
+    from intcli.sdk import resolve
 
     credential = resolve(env, registry, PROVIDER, "run `intcli connect jira --site SITE --email EMAIL` "
                          "(or set JIRA_API_TOKEN, JIRA_EMAIL and JIRA_SITE in CI)")
     if credential.connection is None:
-        from intcli.storage.state import load_state
+        from intcli.sdk import load_state
 
         variable = credential.source
         stored = load_state(env).connections.get(PROVIDER)  # site and e-mail may come from a stored connection
@@ -59,8 +56,8 @@ def fetch_user_issues(env: Environment, registry: Registry, request: FetchReques
 
 
 def fetch_project_issues(env: Environment, registry: Registry, request: FetchRequest) -> ItemList:
-    from intcli.base.dates import parse_when
     from intcli.providers.jira.issues import project_jql, search
+    from intcli.sdk import parse_when
 
     project = request.get("project")
     if not project:
@@ -79,8 +76,7 @@ def fetch_project_issues(env: Environment, registry: Registry, request: FetchReq
 
 def verify(env: Environment, registry: Registry) -> Verified:
     """``status --check``: one ``GET /rest/api/3/myself`` with the credential in use."""
-    from intcli.base.errors import AuthError
-    from intcli.core.spec import Verified
+    from intcli.sdk import AuthError, Verified
 
     try:
         api = open_api(env, registry, max_wait=10.0)
@@ -92,7 +88,7 @@ def verify(env: Environment, registry: Registry) -> Verified:
 
 
 def environment_host(env: Environment) -> str | None:
-    from intcli.base.errors import IntcliError
+    from intcli.sdk import IntcliError
 
     try:
         return site(env.environ.get(SITE_VARIABLE, ""), SITE_VARIABLE).host

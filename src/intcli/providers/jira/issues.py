@@ -11,9 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from intcli.base.errors import IntcliError, UpstreamError, UsageError
 from intcli.providers.jira.spec import ISSUE_FIELDS  # the spec is where --fields is checked
-from intcli.render.output import ItemList
+from intcli.sdk import IntcliError, ItemList, UpstreamError, UsageError
 
 if TYPE_CHECKING:
     from intcli.providers.jira import Site
@@ -55,7 +54,7 @@ def to_item(raw: dict[str, Any], where: Site) -> dict[str, Any]:
     """An intcli item from Jira's issue; a field of the wrong shape is a TypeError/KeyError (exit 3)."""
     from datetime import UTC
 
-    from intcli.base.dates import iso_z
+    from intcli.sdk import iso_z
 
     fields = raw["fields"]
     key = raw["key"]
@@ -91,8 +90,8 @@ def search(api: JiraAPI, jql: str, limit: int | None = None) -> ItemList:
 
 
 def _pages(api: JiraAPI, jql: str, limit: int | None) -> list[dict[str, Any]]:
-    from intcli.net.http import token_pages
     from intcli.providers.jira.api import MAX_PAGES
+    from intcli.sdk import token_pages
 
     params: dict[str, Any] = {"jql": jql, "fields": API_FIELDS,
                               "maxResults": min(PER_PAGE, limit) if limit else PER_PAGE}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from intcli.core.spec import CapabilitySpec, Option, ProviderSpec
+from intcli.sdk import CapabilitySpec, Option, ProviderSpec
 
 PROJECT = Option("project", ("--project", "-p"), "A project key, e.g. OPS", metavar="KEY", max_length=255)
 
@@ -10,7 +10,26 @@ ISSUE_FIELDS = ("id", "key", "title", "project", "status", "priority", "url", "u
 
 PROVIDER = ProviderSpec(
     id="jira",
-    connect="intcli.providers.jira.connect:connect_command",
+    connect="intcli.providers.jira.connect:connect",
+    connect_options=(
+        Option("site", ("--site",), "Your Jira Cloud site, e.g. acme.atlassian.net", metavar="SITE", required=True,
+               max_length=255),
+        Option("email", ("--email",), "The e-mail address of your Atlassian account", metavar="EMAIL",
+               required=True, max_length=320),
+        Option("with_token", ("--with-token",), "Read the API token from standard input (scripts, CI)", type=bool,
+               default=False),
+        Option("insecure_storage", ("--insecure-storage",), "Store the token in a 0600 file in the state dir instead "
+               "of the keyring (status shows it). Only for machines without a keyring.", type=bool, default=False),
+    ),
+    connect_help="""Connect a Jira Cloud site with your e-mail and an API token, checked with one API call before it
+    is stored.
+
+    Create the token at https://id.atlassian.com/manage-profile/security/api-tokens. At run time
+    JIRA_API_TOKEN (with JIRA_EMAIL and JIRA_SITE), when set, is used instead of the stored token.""",
+    connect_examples=(
+        "intcli connect jira --site acme.atlassian.net --email ada@example.com",
+        "echo \"$JIRA_API_TOKEN\" | intcli connect jira --site acme.atlassian.net --email ada@example.com --with-token",
+    ),
     verify="intcli.providers.jira.fetch:verify",
     environment_host="intcli.providers.jira.fetch:environment_host",
     capabilities=(

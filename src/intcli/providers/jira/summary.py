@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from intcli.core.spec import Section
+from intcli.sdk import Section
 
 if TYPE_CHECKING:
-    from intcli.base.env import Environment
-    from intcli.config.registry import Registry
-    from intcli.core.spec import SectionContext
+    from intcli.sdk import Environment, Registry, SectionContext
 
 
 def assigned_section(env: Environment, registry: Registry, context: SectionContext) -> Section:
