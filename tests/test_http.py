@@ -1,5 +1,6 @@
-"""intcli's HTTP/1.1 transport (``intcli.net.transport`` under ``intcli.net.http.HTTP``), against real loopback servers:
-kept connections, a server closing them, gzip, redirects, and HTTPS through a CONNECT proxy."""
+"""intcli's HTTP layer (``intcli.net.http.HTTP`` on ``httpx.Client``): kept connections, gzip within bounds,
+redirect rules, proxies, the deadline, the body cap and strict HTTP/1.1 framing. Real loopback servers where a
+socket is under test; ``httpx.MockTransport`` (through ``Environment.http_transport``) where none is."""
 
 from __future__ import annotations
 
@@ -9,15 +10,16 @@ import json
 import socket
 import ssl
 import threading
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import httpx
 import pytest
-from intcli.net.transport import Headers, Origin, ProxySettingError, configured_proxy, proxy_for
 
 from fake_github import TOKEN, FakeGitHub, make_issues
 from intcli.base.env import Environment
-from intcli.base.errors import UpstreamError
-from intcli.net.http import client
+from intcli.base.errors import ConfigError, UpstreamError
+from intcli.net.http import MAX_BODY_BYTES, MAX_REDIRECTS, client, send_once
 
 
 class KeepAlive:
@@ -91,19 +93,6 @@ def test_a_kept_connection_the_server_closed_is_replaced_without_an_error(env):
         server.stop()
 
 
-def test_a_write_always_goes_on_a_new_connection(env):
-    """A POST on a kept connection that the server closed could not be told apart from one it acted on: it is
-    never sent on one, so it is never sent twice."""
-    server = KeepAlive()
-    try:
-        with client(env, server.base) as http:
-            http.get("/read")
-            http.request("POST", "/send", json={"to": "someone"})
-        assert [(n, method) for n, method, _ in server.seen] == [(1, "GET"), (2, "POST")]
-    finally:
-        server.stop()
-
-
 def test_a_gzipped_answer_is_inflated(env, httpserver):
     from werkzeug import Response
 
@@ -141,45 +130,11 @@ def test_a_redirect_off_https_is_refused(env, httpserver, location):
     assert len(httpserver.log) == 1
 
 
-def test_headers_are_case_insensitive_and_repeated_ones_joined():
-    headers = Headers.of([("Link", "<a>; rel=next"), ("X-Thing", "1"), ("link", "<b>; rel=last")])
-    assert headers["LINK"] == headers.get("link") == "<a>; rel=next, <b>; rel=last"
-    assert "x-thing" in headers and "X-THING" in headers and "absent" not in headers
-    assert dict(headers) == {"link": "<a>; rel=next, <b>; rel=last", "x-thing": "1"}
-
-
-# -- proxies ----------------------------------------------------------------------------------------------------------
-GITHUB = Origin("https", "api.github.com", 443)
-
-
-@pytest.mark.parametrize(("no_proxy", "bypassed"), [
-    ("", False), ("*", True), ("github.com", True), (".github.com", True), ("api.github.com:443", True),
-    ("api.github.com:8443", False), ("hub.com", False), ("example.com, github.com", True)])
-def test_no_proxy_follows_curls_rules(no_proxy, bypassed):
-    environ = {"HTTPS_PROXY": "http://proxy.example:3128", "NO_PROXY": no_proxy}
-    assert (proxy_for(GITHUB, environ) is None) == bypassed
-
-
-def test_loopback_and_plain_http_never_go_through_a_proxy():
-    environ = {"HTTPS_PROXY": "http://proxy.example:3128"}
-    assert proxy_for(Origin("https", "127.0.0.1", 8443), environ) is None
-    assert proxy_for(Origin("https", "localhost", 8443), environ) is None
-    assert proxy_for(Origin("http", "127.0.0.1", 8080), environ) is None
-    assert proxy_for(GITHUB, environ) == ("proxy.example", 3128, None)
-
-
-def test_a_proxy_url_gives_its_host_port_and_credentials():
-    proxy = configured_proxy({"https_proxy": "http://me:p%40ss@proxy.example:8080"})
-    assert proxy is not None and (proxy.host, proxy.port) == ("proxy.example", 8080)
-    assert proxy.authorization == "Basic " + base64.b64encode(b"me:p@ss").decode()
-    assert configured_proxy({"ALL_PROXY": "proxy.example:3128"}) == ("proxy.example", 3128, None)
-
-
 @pytest.mark.parametrize("url", ["https://proxy.example:3128", "socks5://proxy.example:1080", "http://:3128",
                                  "http://me:s3cret@[proxy.example:3128"])
 def test_a_proxy_intcli_cannot_use_is_refused_naming_the_variable(run, url, monkeypatch):
-    with pytest.raises(ProxySettingError, match="HTTPS_PROXY"):
-        configured_proxy({"HTTPS_PROXY": url})
+    with pytest.raises(ConfigError, match="HTTPS_PROXY"):
+        client(Environment(environ={"HTTPS_PROXY": url}), "https://api.example.test")
     monkeypatch.setenv("GH_TOKEN", TOKEN)
     monkeypatch.setenv("GITHUB_API_URL", "https://127.0.0.1:9/api/v3")  # never reached: loopback all the same
     monkeypatch.setenv("HTTPS_PROXY", url)
@@ -374,9 +329,7 @@ def test_bytes_after_the_gzip_data_end_the_request_at_once(env):
 
     server = Scripted(script)
     try:
-        with client(env, server.base) as http, pytest.raises(Exception, match="DecodingError|cannot be decoded"):
-            from intcli.net.http import send_once
-
+        with client(env, server.base) as http, pytest.raises(UpstreamError, match="cannot be decoded"):
             send_once(http, "GET", "/x")
     finally:
         server.stop()
@@ -425,7 +378,7 @@ def test_a_redirect_to_the_default_port_is_the_same_origin():
     assert url == "https://h.example:443/b" and headers == {"Authorization": "x"}
 
 
-def test_parameters_are_encoded_as_httpx_did(env):
+def test_query_parameters_repeat_lists_spell_booleans_and_leave_out_none(env):
     http = client(env, "https://api.example.test/v1")
     url = http._url("/p", {"on": True, "off": False, "ids": ["a", "b"], "n": 5, "gone": None, "q": "a b&c"})
     assert url == "https://api.example.test/v1/p?on=true&off=false&ids=a&ids=b&n=5&q=a+b%26c"
@@ -444,7 +397,8 @@ def test_a_proxy_answering_garbage_is_exit_3_naming_the_proxy(run, monkeypatch, 
         monkeypatch.setenv("HTTPS_PROXY", proxy.base)
         result = run("fetch", "github.user_issues")
         assert result.exit_code == 3 and result.stderr.count("\n") == 1, result.stderr
-        assert "the proxy would not open a tunnel to api.example.test" in result.stderr
+        assert f"the proxy 127.0.0.1:{proxy.port} would not open a tunnel to api.example.test (not HTTP)" \
+            in result.stderr
     finally:
         proxy.stop()
 
@@ -487,9 +441,7 @@ def test_a_ca_setting_that_cannot_be_loaded_is_exit_5_naming_it(run, monkeypatch
 def test_the_suite_itself_reaches_loopback_only(loopback_only, env):
     """The guard every test runs under (conftest.loopback_only): a fetch aimed at a real host is stopped at the
     name lookup, before any packet leaves."""
-    with client(env, "https://api.github.com") as http, pytest.raises(Exception, match="ConnectError|cannot reach"):
-        from intcli.net.http import send_once
-
+    with client(env, "https://api.github.com") as http, pytest.raises(UpstreamError, match="cannot reach"):
         send_once(http, "GET", "/user")
     assert loopback_only == ["api.github.com"]
     loopback_only.clear()  # seen and stopped: the guard's own check at the end of the test passes
@@ -504,5 +456,215 @@ def test_a_proxy_that_is_down_is_named_at_once_not_retried(run, monkeypatch):
     monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{port}")
     result = run("fetch", "github.user_issues", "--verbose")
     assert result.exit_code == 3 and "retry" not in result.stderr.lower().replace("retry later", ""), result.stderr
-    assert result.stderr.endswith("the proxy would not open a tunnel to api.example.test (ConnectionRefusedError) — "
-                                  "check HTTPS_PROXY (and its user:password) and NO_PROXY\n"), result.stderr
+    assert result.stderr.endswith(f"the proxy 127.0.0.1:{port} would not open a tunnel to api.example.test "
+                                  "(ConnectionRefusedError) — check HTTPS_PROXY (and its user:password) and "
+                                  "NO_PROXY\n"), result.stderr
+
+
+# -- without a socket: httpx.MockTransport through Environment.http_transport ----------------------------------------
+def mocked(handler, tmp_path=None) -> Environment:
+    """An environment whose every HTTP client sends its requests to ``handler`` (an httpx request in, a response
+    out) instead of the network."""
+    return Environment(environ={}, http_transport=httpx.MockTransport(handler))
+
+
+def test_every_client_sends_through_the_environments_transport():
+    seen = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append((request.method, str(request.url), request.headers["accept-encoding"], request.content))
+        return httpx.Response(200, json={"ok": True}, headers=[("Link", "<a>; rel=next"), ("link", "<b>; rel=last")])
+
+    with client(mocked(handler), "https://api.example.test/v1", {"Authorization": "Bearer t"}) as http:
+        response = http.request("POST", "/things", json={"a": 1})
+    assert seen == [("POST", "https://api.example.test/v1/things", "gzip", b'{"a":1}')]
+    assert response.status_code == 200 and json.loads(response.content) == {"ok": True}
+    assert response.headers["LINK"] == "<a>; rel=next, <b>; rel=last"  # case-insensitive, repeated ones joined
+
+
+def test_a_gzip_bomb_is_stopped_at_the_body_cap_without_inflating_it_whole():
+    import tracemalloc
+
+    inflater = zlib.compressobj(9, zlib.DEFLATED, 31)
+    bomb = inflater.compress(b"\0" * (256 * 2**20)) + inflater.flush()  # 256 MiB of zeros in ~250 KiB
+    assert len(bomb) < 2**20
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=bomb, headers={"Content-Encoding": "gzip"})
+
+    tracemalloc.start()
+    try:
+        with client(mocked(handler), "https://api.example.test") as http, \
+                pytest.raises(UpstreamError, match=f"more than {MAX_BODY_BYTES // 2**20} MiB for GET /bomb"):
+            http.get("/bomb")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 3 * MAX_BODY_BYTES
+
+
+@pytest.mark.parametrize("declared", [True, False])
+def test_a_body_past_the_cap_is_refused(declared):
+    def handler(request: httpx.Request) -> httpx.Response:
+        chunks = (b"x" * 2**20 for _ in range(MAX_BODY_BYTES // 2**20 + 1))
+        if declared:
+            return httpx.Response(200, content=b"".join(chunks))
+        return httpx.Response(200, content=chunks)  # streamed: no Content-Length, counted as it comes
+
+    with client(mocked(handler), "https://api.example.test") as http, \
+            pytest.raises(UpstreamError, match="sent more than 8 MiB for GET /big"):
+        http.get("/big")
+
+
+@pytest.mark.parametrize(("encoding", "body"), [("br", b"\x1b\x00"), ("deflate", zlib.compress(b"{}")),
+                                                ("gzip, gzip", gzip.compress(gzip.compress(b"{}"))),
+                                                ("gzip", b"\x1f\x8b\x08\x00corrupt"),
+                                                ("gzip", gzip.compress(b"{}")[:-4]),
+                                                ("gzip", gzip.compress(b"{}") + b"trailing")])
+def test_an_encoding_not_asked_for_or_broken_gzip_is_refused_not_retried(encoding, body):
+    seen = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, content=body, headers={"Content-Encoding": encoding})
+
+    with client(mocked(handler), "https://api.example.test") as http, \
+            pytest.raises(UpstreamError, match="api.example.test sent a body that cannot be decoded for GET /x"):
+        send_once(http, "GET", "/x")
+    assert len(seen) == 1
+
+
+def test_authorization_is_dropped_when_a_redirect_changes_origin_and_kept_on_an_upgrade_to_https():
+    seen = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append((str(request.url), request.headers.get("authorization")))
+        where = {"http://127.0.0.1/start": "https://127.0.0.1/upgraded",
+                 "https://127.0.0.1/upgraded": "https://elsewhere.example/moved"}.get(str(request.url))
+        if where:
+            return httpx.Response(302, headers={"Location": where}, content=b"never read")
+        return httpx.Response(200, json={})
+
+    with client(mocked(handler), "http://127.0.0.1", {"Authorization": "Bearer secret"}) as http:
+        assert http.get("/start").status_code == 200
+    assert seen == [("http://127.0.0.1/start", "Bearer secret"), ("https://127.0.0.1/upgraded", "Bearer secret"),
+                    ("https://elsewhere.example/moved", None)]
+
+
+def test_more_redirects_than_the_cap_are_exit_3():
+    count = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        count.append(1)
+        return httpx.Response(301, headers={"Location": f"/r{len(count)}"})
+
+    with client(mocked(handler), "https://api.example.test") as http, \
+            pytest.raises(UpstreamError, match=f"redirected GET /r{MAX_REDIRECTS} more than {MAX_REDIRECTS} times"):
+        http.get("/r0")
+    assert len(count) == MAX_REDIRECTS + 1
+
+
+def test_a_slow_mocked_answer_is_abandoned_at_the_deadline():
+    import time
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        def trickle():
+            for _ in range(100):
+                time.sleep(0.02)
+                yield b"x"
+
+        return httpx.Response(200, content=trickle())
+
+    env = Environment(environ={"INTCLI_HTTP_TIMEOUT": "0.1"}, http_transport=httpx.MockTransport(handler))
+    started = time.monotonic()
+    with client(env, "https://api.example.test") as http, pytest.raises(UpstreamError, match="within 0.4s"):
+        http.get("/slow")
+    assert time.monotonic() - started < 1.0
+
+
+# -- proxies on loopback -------------------------------------------------------------------------------------------
+def test_loopback_and_no_proxy_hosts_never_go_through_the_proxy(ca, tls_server, trust_ca, httpserver, monkeypatch,
+                                                                 loopback_only):
+    proxy = ConnectProxy(tls_server.port)
+    try:
+        monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{proxy.port}")
+        monkeypatch.setenv("NO_PROXY", "example.test")
+        tls_server.expect_request("/tls").respond_with_json({"over": "tls"})
+        httpserver.expect_request("/plain").respond_with_json({"over": "http"})
+        env = Environment()
+        for base in (f"https://127.0.0.1:{tls_server.port}", f"https://localhost:{tls_server.port}"):
+            with client(env, base) as http:
+                assert json.loads(http.get("/tls").content) == {"over": "tls"}
+        with client(env, httpserver.url_for("")) as http:
+            assert json.loads(http.get("/plain").content) == {"over": "http"}
+        with client(env, "https://api.example.test") as http, pytest.raises(UpstreamError, match="cannot reach"):
+            send_once(http, "GET", "/direct")  # NO_PROXY: looked up and reached directly, not through the proxy
+        assert proxy.tunnels == []
+        assert loopback_only == ["api.example.test"]
+        loopback_only.clear()
+    finally:
+        proxy.stop()
+
+
+def test_a_proxy_refusing_the_tunnel_is_named_with_its_status_not_retried(run, monkeypatch):
+    def script(connection, number):
+        read_request(connection)
+        connection.sendall(b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n")
+
+    proxy = Scripted(script)
+    try:
+        monkeypatch.setenv("GH_TOKEN", TOKEN)
+        monkeypatch.setenv("GITHUB_API_URL", "https://api.example.test/api/v3")
+        monkeypatch.setenv("HTTPS_PROXY", proxy.base.replace("http://", "http://me:s3cret@"))
+        result = run("fetch", "github.user_issues")
+        assert result.exit_code == 3 and result.stderr.count("\n") == 1, result.stderr
+        assert "would not open a tunnel to api.example.test (407 Proxy Authentication Required)" in result.stderr
+        assert "s3cret" not in result.stderr and proxy.connections == 1
+    finally:
+        proxy.stop()
+
+
+# -- TLS ---------------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("names", "expired", "reason"), [
+    (("127.0.0.1",), True, "certificate has expired"), (("other.example",), False, "mismatch")])
+def test_a_certificate_that_fails_verification_is_exit_3_naming_why_not_retried(ca, trust_ca, names, expired, reason):
+    import datetime
+
+    from pytest_httpserver import HTTPServer
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    past = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+    ca.issue_cert(*names, not_before=past if expired else None,
+                  not_after=past + datetime.timedelta(days=1) if expired else None).configure_cert(context)
+    server = HTTPServer(host="127.0.0.1", port=0, ssl_context=context)
+    server.start()
+    try:
+        with client(Environment(), f"https://127.0.0.1:{server.port}") as http, \
+                pytest.raises(UpstreamError, match=f"TLS certificate of 127.0.0.1:{server.port} could not be "
+                                                   f"verified \\(.*{reason}"):
+            send_once(http, "GET", "/x")
+    finally:
+        server.stop()
+
+
+# -- strict HTTP/1.1 framing (h11) -------------------------------------------------------------------------------------
+@pytest.mark.parametrize("answer_bytes", [
+    b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nNo colon here\r\n\r\n{}",
+    b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Thing: a\0b\r\n\r\n{}",
+    b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0x10f\r\n" + b"x" * 271 + b"\r\n0\r\n\r\n",
+    b"HTTP/1.1 200 OK\r\nContent-Length: 2_71\r\n\r\n" + b"x" * 271,
+    b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}x",
+], ids=["no colon", "NUL", "chunk size 0x10f", "Content-Length 2_71", "two Content-Lengths"])
+def test_an_answer_that_bends_http_framing_is_a_malformed_answer_not_retried(answer_bytes):
+    def script(connection, number):
+        read_request(connection)
+        connection.sendall(answer_bytes)
+
+    server = Scripted(script)
+    try:
+        with client(Environment(environ={}), server.base) as http, \
+                pytest.raises(UpstreamError, match="sent a malformed answer"):
+            send_once(http, "GET", "/x")
+        assert server.connections == 1
+    finally:
+        server.stop()
