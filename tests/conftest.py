@@ -7,7 +7,9 @@ import io
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -15,8 +17,11 @@ import pytest
 from intcli.base.env import Environment
 from intcli.cli import main
 
-CREDENTIAL_VARIABLES = ("INTCLI_GITHUB_TOKEN", "GH_TOKEN", "GITHUB_TOKEN", "GOOGLE_APPLICATION_CREDENTIALS",
-                        "GITHUB_API_URL", "INTCLI_DEBUG", "INTCLI_GOOGLE_API_URL")
+# Every variable of these kinds is cleared before each test: credentials and API addresses of every provider
+# (a developer's own Jira or GitHub token never reaches a test), intcli's settings, proxies and CA settings.
+CLEARED_PREFIXES = ("INTCLI_", "GH_", "GITHUB_", "GOOGLE_", "JIRA_", "ATLASSIAN_", "CLOUDSDK_")
+CLEARED_VARIABLES = {"HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY", "SSL_CERT_FILE", "SSL_CERT_DIR",
+                     "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"}
 
 
 @dataclass
@@ -63,8 +68,9 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     from intcli.net.http import Backoff
 
     monkeypatch.setattr("intcli.net.http.BACKOFF", Backoff(initial=0.001, max=0.002, jitter=0.0))
-    for name in CREDENTIAL_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
+    for name in list(os.environ):
+        if name.upper().startswith(CLEARED_PREFIXES) or name.upper() in CLEARED_VARIABLES:
+            monkeypatch.delenv(name, raising=False)
     for kind in ("CONFIG", "STATE", "CACHE"):
         monkeypatch.setenv(f"INTCLI_{kind}_DIR", str(tmp_path / kind.lower()))
     monkeypatch.setenv("COLUMNS", "200")
@@ -90,13 +96,17 @@ def cache_dir(isolated: Path) -> Path:
 def run():
     """Run intcli in this process, as a script would (no TTY unless asked), and capture everything."""
 
-    def invoke(*args: str, stdin="", tty: bool = False, extra_env: dict[str, str] | None = None) -> Result:
-        """``stdin`` is text, or a callable that gets the stderr buffer and returns a stream (to answer prompts)."""
+    def invoke(*args: str, stdin="", tty: bool = False, extra_env: dict[str, str] | None = None,
+               clock: Callable[[], datetime] | None = None) -> Result:
+        """``stdin`` is text, or a callable that gets the stderr buffer and returns a stream (to answer prompts);
+        ``clock`` replaces the real one, for tests whose data has dates."""
         out, err = io.StringIO(), io.StringIO()
         environ = {**os.environ, **(extra_env or {})}
         stream = stdin(err) if callable(stdin) else io.StringIO(stdin)
         env = Environment(environ=environ, stdin=stream, stdout=out, stderr=err,
                           stdin_isatty=tty, stdout_isatty=tty, stderr_isatty=tty)
+        if clock is not None:
+            env.clock = clock
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = main(list(args), env=env)
         return Result(code, out.getvalue(), err.getvalue())

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
+from datetime import UTC, datetime
 
 import pytest
 from werkzeug import Response
@@ -28,6 +30,16 @@ def github(httpserver, monkeypatch) -> FakeGitHub:
 def google_connected(run, google, no_keyring):
     assert connect(run, google, "--insecure-storage").exit_code == 0
     return google
+
+
+# The fixtures' GitHub issues, Drive files and mail are dated 2026-11-28 (up to 12:00 UTC): every summary here
+# runs half an hour later, so that windows such as --since 7d hold the same data on any day.
+FIXTURE_NOW = datetime(2026, 11, 28, 12, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def run(run):
+    return functools.partial(run, clock=lambda: FIXTURE_NOW)
 
 
 def summary_json(run, *args: str) -> tuple[int, dict, str]:

@@ -116,12 +116,6 @@ def safe_markup(value: object, one_line: bool = True) -> str:
     return escape(terminal_text(hide_secrets(text), one_line=one_line))
 
 
-def safe_link(text: object, url: object) -> str:
-    """Data as Rich markup, made a hyperlink (OSC 8) to ``url`` when that is a safe http(s) URL."""
-    target = link_target(url)
-    return f"[link={target}]{safe_markup(text)}[/link]" if target else safe_markup(text)
-
-
 # -- links -----------------------------------------------------------------------------------------------------------
 _URL_SAFE = "/:?=&#%~.-_+,;@!$"
 

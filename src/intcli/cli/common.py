@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -15,7 +14,6 @@ if TYPE_CHECKING:
     from intcli.core.spec import CapabilitySpec, Option
 
 if TYPE_CHECKING:
-    from rich.table import Table
 
     from intcli.config.registry import Registry
 
@@ -85,16 +83,6 @@ def format_option(*formats: str) -> Any:
         help=f"One of {', '.join(formats)} [default: {formats[0]} on a terminal, json otherwise].")]
 
 
-def titled_table(title: str, columns: tuple[str, ...]) -> Table:
-    """The listing tables of ``registry`` and ``apps``: a left-aligned title, folding columns."""
-    from rich.table import Table
-
-    table = Table(title=title, title_justify="left")
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    return table
-
-
 def print_json(env: Environment, document: Any, indent: int | None = 2, jq: str | None = None) -> None:
     from intcli.render.output import write_json
 
@@ -114,26 +102,6 @@ def _hide_credential_variables(env: Environment) -> None:
     except IntcliError:  # the registry was read before the output was made; nothing new can fail here
         return
     remember_environment_credentials(env, registry)
-
-
-def human_time(moment: datetime | None, now: datetime, short: bool = False) -> str:
-    """``2026-11-28 09:14 UTC (2h ago)``, or just ``2h ago`` when ``short``; ``-`` for never."""
-    if moment is None:
-        return "-"
-    from intcli.storage.connections import as_utc
-
-    moment = as_utc(moment).astimezone(UTC)
-    seconds = (now - moment).total_seconds()
-    future = seconds < 0
-    seconds = abs(seconds)
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            amount = f"{int(seconds // size)}{unit}"
-            break
-    else:
-        amount = "now"
-    relative = amount if amount == "now" else (f"in {amount}" if future else f"{amount} ago")
-    return relative if short else f"{moment:%Y-%m-%d %H:%M} UTC ({relative})"
 
 
 def register_capability_commands(group: typer.Typer, registered: set[str], wanted: str | None,

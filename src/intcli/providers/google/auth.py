@@ -33,7 +33,6 @@ from intcli.sdk import (
 )
 
 if TYPE_CHECKING:
-    import requests
 
     from intcli.sdk import Environment, Registry, StateDocument, Verified
 
@@ -49,24 +48,6 @@ class GoogleConnected:
     access_expires_at: datetime | None
     storage: SecretStorage
     missing: dict[str, list[str]]
-
-
-def requests_session(env: Environment) -> requests.Session:
-    """The session of the OAuth code exchange (requests-oauthlib): intcli's CA rule and read timeout."""
-    import requests
-
-    from intcli.sdk import http_timeout
-
-    session = requests.Session()
-    _trust_custom_ca(env, session)
-    send, timeout = session.request, http_timeout(env)
-
-    def request_with_timeout(method: str, url: str | bytes, **kwargs: Any) -> requests.Response:
-        kwargs["timeout"] = kwargs.get("timeout") or timeout  # requests-oauthlib passes none: it would wait forever
-        return send(method, url, **kwargs)
-
-    session.request = request_with_timeout  # type: ignore[method-assign, assignment]
-    return session
 
 
 def _trust_custom_ca(env: Environment, session: Any) -> None:
