@@ -501,14 +501,14 @@ def _check_proxy_settings(env: Environment) -> str | None:
                           if env.environ.get(name, "").strip()), ("", ""))
     if not url:
         return None
+    from intcli.base.errors import ConfigError
+
     try:
         parts = urlsplit(url if "://" in url else f"http://{url}")
         port = parts.port or 80
-    except ValueError:
-        port = 0
+    except ValueError:  # e.g. an unclosed "[" or a port that is not a number
+        raise ConfigError(f"{variable} is not an http:// proxy URL", hint=PROXY_HINT) from None
     if parts.scheme != "http" or not parts.hostname or not port:
-        from intcli.base.errors import ConfigError
-
         raise ConfigError(f"{variable} is not an http:// proxy URL", hint=PROXY_HINT)
     return variable
 
