@@ -340,7 +340,7 @@ class HTTP:
                   abandoned: threading.Event) -> Response:
         import httpx
 
-        for _ in range(MAX_REDIRECTS + 1):
+        for redirects in range(MAX_REDIRECTS + 1):
             if abandoned.is_set():
                 raise UpstreamError(f"{self.host}: the answer came too late", hint="retry later")
             target = httpx.URL(url)
@@ -357,9 +357,11 @@ class HTTP:
                     return self._read(response, abandoned)
             finally:
                 response.close()  # a redirect's body is never read; an answer read whole frees its connection
+            if redirects == MAX_REDIRECTS:  # named: the last request sent, whose answer was one redirect too many
+                raise UpstreamError(f"{self.host} redirected {method} {_path(url)} more than {MAX_REDIRECTS} times",
+                                    hint="check the API URL or site the command was given")
             method, url, headers, body = _redirected(method, url, headers, body, following, response.status_code)
-        raise UpstreamError(f"{self.host} redirected {method} {_path(url)} more than {MAX_REDIRECTS} times",
-                            hint="check the API URL or site the command was given")
+        raise AssertionError("unreachable: the last pass returns or raises")
 
     def _read(self, response: Response, abandoned: threading.Event) -> Response:
         """The answer with its body read whole (and inflated), within ``MAX_BODY_BYTES``."""
@@ -473,14 +475,15 @@ def _httpx_client(env: Environment, timeout: float) -> httpx.Client:
     import httpx
 
     timeouts = httpx.Timeout(timeout, connect=min(timeout, 10.0))
+    hooks: dict[str, list[Callable[..., Any]]] = {"response": [_check_redirect]}
     if env.http_transport is not None:
         return httpx.Client(transport=env.http_transport, timeout=timeouts, follow_redirects=False,
-                            trust_env=False)
+                            trust_env=False, event_hooks=hooks)
     variable = _check_proxy_settings(env)
     direct: dict[str, httpx.BaseTransport | None] = {f"all://{host}": None for host in LOOPBACK_HOSTS}
     try:
         return httpx.Client(verify=_tls_context(env), timeout=timeouts, follow_redirects=False, trust_env=True,
-                            mounts=direct)
+                            mounts=direct, event_hooks=hooks)
     except (ValueError, ImportError):  # a proxy URL httpx cannot use, though it passed the check above
         from intcli.base.errors import ConfigError
 
@@ -591,9 +594,20 @@ REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 
 
 def _redirect_target(response: Response) -> str | None:
+    """A redirect's Location as Latin-1 text of the bytes sent (httpx would have decoded UTF-8 ones as UTF-8,
+    losing which bytes they were), or None when the answer is not a redirect."""
     if response.status_code not in REDIRECT_STATUSES:
         return None
-    return response.headers.get("location") or None
+    raw = next((value for name, value in response.headers.raw if name.lower() == b"location"), b"")
+    return raw.decode("latin-1") or None
+
+
+def _check_redirect(response: Response) -> None:
+    """httpx's response hook: a redirect to a URL intcli would refuse is refused here, before httpx parses the
+    Location itself (its parser would call a malformed one a malformed answer)."""
+    location = _redirect_target(response)
+    if location is not None:
+        _following(response.request.method, str(response.request.url), location)
 
 
 def _redirected(method: str, url: str, headers: dict[str, str], body: bytes | None, location: str,
@@ -601,6 +615,22 @@ def _redirected(method: str, url: str, headers: dict[str, str], body: bytes | No
     """The request a redirect asks for (as browsers do): 303, and 301/302 after a POST, become a GET without a
     body; the Authorization header is dropped when the origin changes (except http → https on the same host); a
     URL that is not http(s), plain http off loopback, or a malformed one is refused (exit 3)."""
+    following = _following(method, url, location)
+    new, old = urlsplit(following), urlsplit(url)
+    new_origin, old_origin = _origin(new), _origin(old)
+    if status == 303 and method != "HEAD" or status in (301, 302) and method == "POST":
+        method, body = "GET", None
+        headers = {k: v for k, v in headers.items() if k.lower() not in ("content-type", "content-length")}
+    upgraded = (old.scheme, new.scheme) == ("http", "https") and old.hostname == new.hostname \
+        and old_origin[2] == 80 and new_origin[2] == 443
+    if new_origin != old_origin and not upgraded:
+        headers = {k: v for k, v in headers.items() if k.lower() != "authorization"}
+    return method, following, headers, body
+
+
+def _following(method: str, url: str, location: str) -> str:
+    """The URL a redirect from ``url`` to ``location`` (Latin-1 text of the header's bytes) leads to, or an
+    UpstreamError (exit 3) when it is malformed, not http(s), or plain http off loopback."""
     from urllib.parse import quote, urljoin
 
     where = urlsplit(url).netloc
@@ -609,11 +639,10 @@ def _redirected(method: str, url: str, headers: dict[str, str], body: bytes | No
     if any(ord(c) < 0x21 or ord(c) == 0x7F for c in location):
         raise UpstreamError(f"{refused} to a URL with spaces or control characters", hint="check the API URL")
     try:
-        # As browsers do, bytes a URL may not hold (e.g. UTF-8; headers arrive as Latin-1 text) are
-        # percent-encoded; the rest is kept.
+        # As browsers do, bytes a URL may not hold (e.g. UTF-8) are percent-encoded; the rest is kept.
         following = urljoin(url, quote(location.encode("latin-1"), safe="!#$%&'()*+,/:;=?@[]~"))
-        new, old = urlsplit(following), urlsplit(url)
-        new_origin, old_origin = _origin(new), _origin(old)
+        new = urlsplit(following)
+        _origin(new)  # raises ValueError for a malformed port
         if new.hostname:
             new.hostname.encode("idna")
     except (ValueError, UnicodeError):
@@ -623,14 +652,7 @@ def _redirected(method: str, url: str, headers: dict[str, str], body: bytes | No
     if new.scheme == "http" and not is_loopback(new.hostname):
         raise UpstreamError(f"{refused} to plain http ({new.hostname}), which would expose the request",
                             hint="check the API URL")
-    if status == 303 and method != "HEAD" or status in (301, 302) and method == "POST":
-        method, body = "GET", None
-        headers = {k: v for k, v in headers.items() if k.lower() not in ("content-type", "content-length")}
-    upgraded = (old.scheme, new.scheme) == ("http", "https") and old.hostname == new.hostname \
-        and old_origin[2] == 80 and new_origin[2] == 443
-    if new_origin != old_origin and not upgraded:
-        headers = {k: v for k, v in headers.items() if k.lower() != "authorization"}
-    return method, following, headers, body
+    return following
 
 
 def _origin(parts: Any) -> tuple[str, str, int]:
