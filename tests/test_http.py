@@ -143,26 +143,40 @@ def test_a_proxy_intcli_cannot_use_is_refused_naming_the_variable(run, url, monk
     assert "HTTPS_PROXY is not an http:// proxy URL" in result.stderr and url not in result.stderr
 
 
-class ConnectProxy:
+class LoopbackListener:
+    """A TCP listener on loopback that hands each accepted connection to ``handle`` in a thread of its own."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.base = f"http://127.0.0.1:{self.port}"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.handle, args=(connection,), daemon=True).start()
+
+    def handle(self, connection: socket.socket) -> None:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        self.listener.close()
+
+
+class ConnectProxy(LoopbackListener):
     """An HTTP proxy on loopback that records each CONNECT and tunnels it to a loopback port, whatever host the
     client named (so a made-up host name needs no DNS and no traffic leaves the machine)."""
 
     def __init__(self, target_port: int) -> None:
         self.target_port = target_port
         self.tunnels: list[tuple[str, dict[str, str]]] = []
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        threading.Thread(target=self._accept, daemon=True).start()
+        super().__init__()
 
-    def _accept(self) -> None:
-        while True:
-            try:
-                downstream, _ = self.listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._tunnel, args=(downstream,), daemon=True).start()
-
-    def _tunnel(self, downstream: socket.socket) -> None:
+    def handle(self, downstream: socket.socket) -> None:
         head = b""
         while b"\r\n\r\n" not in head and len(head) < 65536:
             chunk = downstream.recv(4096)
@@ -189,9 +203,6 @@ class ConnectProxy:
                     end.shutdown(socket.SHUT_RDWR)
                 except OSError:
                     pass
-
-    def stop(self) -> None:
-        self.listener.close()
 
 
 def test_https_goes_through_a_connect_proxy_with_its_credentials(run, ca, trust_ca, monkeypatch):
@@ -222,35 +233,25 @@ def test_https_goes_through_a_connect_proxy_with_its_credentials(run, ca, trust_
 
 
 # -- servers that bend HTTP (found in review) -------------------------------------------------------------------------
-class Scripted:
+class Scripted(LoopbackListener):
     """A loopback server that answers each connection with ``script(connection, number)``."""
 
     def __init__(self, script) -> None:
         self.script = script
         self.connections = 0
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.base = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
-        threading.Thread(target=self._accept, daemon=True).start()
+        self._count = threading.Lock()
+        super().__init__()
 
-    def _accept(self) -> None:
-        while True:
-            try:
-                connection, _ = self.listener.accept()
-            except OSError:
-                return
+    def handle(self, connection: socket.socket) -> None:
+        with self._count:
             self.connections += 1
-            threading.Thread(target=self._serve, args=(connection, self.connections), daemon=True).start()
-
-    def _serve(self, connection: socket.socket, number: int) -> None:
+            number = self.connections
         try:
             self.script(connection, number)
         except OSError:
             pass
         finally:
             connection.close()
-
-    def stop(self) -> None:
-        self.listener.close()
 
 
 def read_request(connection: socket.socket) -> str:
@@ -385,7 +386,6 @@ def test_query_parameters_repeat_lists_spell_booleans_and_leave_out_none(env):
     assert http._url("/search?q=x://y", None) == "https://api.example.test/v1/search?q=x://y"
 
 
-@pytest.mark.xfail(strict=True, reason="the scripted proxy server has no .port attribute yet: the test needs fixing")
 def test_a_proxy_answering_garbage_is_exit_3_naming_the_proxy(run, monkeypatch, trust_ca):
     def script(connection, number):
         read_request(connection)

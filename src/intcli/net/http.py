@@ -240,25 +240,7 @@ def _error_for(origin: str) -> type[IntcliError]:
 
 def http_timeout(env: Environment) -> float:
     """Seconds to wait for a connection or an answer: INTCLI_HTTP_TIMEOUT, default 30."""
-    return seconds_setting(env, "INTCLI_HTTP_TIMEOUT", DEFAULT_TIMEOUT_SECONDS)
-
-
-def seconds_setting(env: Environment, variable: str, default: float) -> float:
-    """A positive, finite number of seconds from an environment variable, or a usage error naming it."""
-    import math
-
-    text = env.environ.get(variable, "").strip()
-    if not text:
-        return default
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or value <= 0:
-        from intcli.base.errors import ConfigError
-
-        raise ConfigError(f"{variable}={text!r} is not a positive number of seconds", hint=f"e.g. {variable}=30")
-    return value
+    return env.seconds("INTCLI_HTTP_TIMEOUT", DEFAULT_TIMEOUT_SECONDS)
 
 
 def client(env: Environment, base_url: str, headers: dict[str, str] | None = None,
